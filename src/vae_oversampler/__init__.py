@@ -1,0 +1,9 @@
+"""vae-oversampler: an imbalanced-learn over-sampler that trains one Keras VAE per class.
+
+Importing the package is cheap: Keras and its backend are imported only when a sampler trains.
+"""
+
+from ._sampler import VAEOverSampler
+
+__all__ = ["VAEOverSampler"]
+__version__ = "0.1.0"

@@ -1,0 +1,69 @@
+"""A pool of built and compiled VAEs, reused across classes and ``fit_resample`` calls.
+
+Building a Keras model and tracing its training function costs seconds, while training a small
+class costs a fraction of one. A compiled model is therefore kept after training and handed to
+the next class with the same architecture, after :meth:`TabularVAE.reinitialize` and an
+optimizer reset put it back in exactly the state of a new model with the new seed. The traced
+functions are kept, the numbers are not.
+"""
+
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+
+# Batches run per compiled call. An epoch shorter than this runs in one call.
+STEPS_PER_EXECUTION = 64
+# Idle compiled models kept per architecture (one per concurrent thread is enough).
+MAX_IDLE_PER_KEY = 2
+
+_idle: dict = {}
+_lock = threading.Lock()
+
+
+def _new_compiled_model(key):
+    import keras
+
+    from ._model import TabularVAE
+
+    n_features, latent_dim, hidden_layer_sizes, beta = key
+    model = TabularVAE(
+        n_features=n_features,
+        latent_dim=latent_dim,
+        hidden_layer_sizes=hidden_layer_sizes,
+        beta=beta,
+    )
+    model.build((None, n_features))
+    model.compile(optimizer=keras.optimizers.Adam(), steps_per_execution=STEPS_PER_EXECUTION)
+    model.optimizer.build(model.trainable_variables)
+    start = [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables]
+    return model, start
+
+
+@contextmanager
+def compiled_vae(n_features: int, latent_dim: int, hidden_layer_sizes, beta: float, seed: int,
+                 learning_rate: float):
+    """Lend a compiled ``TabularVAE`` in the state of a new one built with ``seed``."""
+    key = (int(n_features), int(latent_dim), tuple(hidden_layer_sizes), float(beta))
+    with _lock:
+        entry = _idle[key].pop() if _idle.get(key) else None
+    if entry is None:
+        entry = _new_compiled_model(key)
+    model, optimizer_start = entry
+    model.reinitialize(seed)
+    for variable, value in zip(model.optimizer.variables, optimizer_start, strict=True):
+        variable.assign(value)
+    model.optimizer.learning_rate = learning_rate
+    try:
+        yield model
+    finally:
+        with _lock:
+            idle = _idle.setdefault(key, [])
+            if len(idle) < MAX_IDLE_PER_KEY:
+                idle.append(entry)
+
+
+def clear():
+    """Drop every pooled model (they are rebuilt on demand)."""
+    with _lock:
+        _idle.clear()

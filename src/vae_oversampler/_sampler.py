@@ -1,0 +1,306 @@
+"""``VAEOverSampler``: the imbalanced-learn over-sampler."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import Substitution
+from imblearn.utils._docstring import _random_state_docstring
+from imblearn.utils._validation import ArraysTransformer
+from scipy import sparse
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._generation import cast_like, decode, encode, latent_points
+from ._validation import check_class_sizes, explain_input_error, reject_non_numeric
+
+
+@Substitution(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    random_state=_random_state_docstring,
+)
+class VAEOverSampler(BaseOverSampler):
+    """Over-sample each class with rows decoded by a variational autoencoder trained on it.
+
+    For every class that ``sampling_strategy`` asks to grow, a Keras VAE is trained on that
+    class's standardised rows only. New rows are decoded from latent points and returned after
+    the caller's rows, which come back unchanged and in order.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {random_state}
+
+    latent_dim : int or "auto", default="auto"
+        Size of the latent space. ``"auto"`` uses ``min(n_features, 8)``.
+
+    hidden_layer_sizes : tuple of int, default=(64, 64)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+
+    epochs : int, default=40
+        Most training epochs per class. An epoch is one shuffled pass over the class's training
+        rows, or, for a class smaller than 25 batches, as many passes as make 25 batches.
+
+    batch_size : int, default=64
+        Rows per gradient step (the whole class when it is smaller).
+
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+
+    beta : float, default=1.0
+        Weight of the KL divergence in the loss.
+
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of each class's rows, stop when their loss has not
+        improved for ``n_iter_no_change`` epochs, and keep the best weights. A class too small
+        to leave two rows on each side trains all ``epochs`` on all its rows.
+
+    validation_fraction : float, default=0.1
+        Share of a class's rows held out for early stopping.
+
+    n_iter_no_change : int, default=5
+        Epochs without improvement of the validation loss before training stops.
+
+    latent_sampling : {{"posterior", "prior"}}, default="posterior"
+        Where latent points come from. ``"posterior"`` draws a random row of the class and then
+        a point from its encoding q(z|x), so new rows follow the class's real rows.
+        ``"prior"`` draws from N(0, I), the textbook VAE generator.
+
+    decoder_output : {{"sample", "mean"}}, default="sample"
+        ``"sample"`` adds the decoder's learned per-feature Gaussian noise to its mean;
+        ``"mean"`` returns the mean only, which gives smoother, less varied rows.
+
+    verbose : int, default=0
+        0 prints nothing; 1 prints one line per trained class (rows, epochs, loss); 2 also shows
+        Keras's per-epoch log.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows generated for each class.
+
+    vaes_ : dict
+        The trained Keras model of each over-sampled class.
+
+    scalers_ : dict
+        The ``StandardScaler`` fitted on each over-sampled class's rows.
+
+    encodings_ : dict
+        For each over-sampled class, ``(z_mean, z_log_var)``: the encoder's posterior of each
+        of the class's rows, from which ``latent_sampling="posterior"`` draws.
+
+    history_ : dict
+        For each over-sampled class, a dict of per-epoch lists: ``loss``,
+        ``reconstruction_loss``, ``kl_loss``, and their ``val_`` versions when a validation
+        split was used.
+
+    n_features_in_ : int
+        Number of features seen during ``fit_resample``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, defined only when ``X`` has string column names.
+
+    See Also
+    --------
+    imblearn.over_sampling.SMOTE : Interpolates between neighbouring rows of a class.
+    imblearn.over_sampling.RandomOverSampler : Repeats rows, optionally with noise.
+
+    Notes
+    -----
+    The same integer ``random_state`` gives the same rows bit for bit in the same environment.
+    Training and sampling draw from their own seeded generators and leave the global random
+    states of Python, NumPy and Keras as they were.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from vae_oversampler import VAEOverSampler
+    >>> X, y = make_classification(n_samples=300, weights=[0.9], random_state=0)
+    >>> sorted(Counter(y).items())
+    [(np.int64(0), 269), (np.int64(1), 31)]
+    >>> X_res, y_res = VAEOverSampler(epochs=5, random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 269), (np.int64(1), 269)]
+    >>> bool((X_res[:300] == X).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "latent_dim": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "latent_sampling": [StrOptions({"posterior", "prior"})],
+        "decoder_output": [StrOptions({"sample", "mean"})],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        latent_dim="auto",
+        hidden_layer_sizes=(64, 64),
+        epochs=40,
+        batch_size=64,
+        learning_rate=1e-3,
+        beta=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        latent_sampling="posterior",
+        decoder_output="sample",
+        verbose=0,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.latent_dim = latent_dim
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.beta = beta
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.latent_sampling = latent_sampling
+        self.decoder_output = decoder_output
+        self.verbose = verbose
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        reject_non_numeric(X)
+        # Kept so that ``sample`` returns the container type ``fit_resample`` was given.
+        self._output_container = ArraysTransformer(X, y)
+        try:
+            return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        except ValueError as exc:
+            raise explain_input_error(exc) from exc
+
+    def _training_config(self, n_features):
+        from ._training import TrainingConfig
+
+        hidden = (
+            (self.hidden_layer_sizes,)
+            if isinstance(self.hidden_layer_sizes, Integral)
+            else tuple(self.hidden_layer_sizes)
+        )
+        if not hidden or any(not isinstance(h, Integral) or h < 1 for h in hidden):
+            raise ValueError(
+                "hidden_layer_sizes must hold positive integers, got "
+                f"{self.hidden_layer_sizes!r}; for example hidden_layer_sizes=(64, 64)."
+            )
+        latent_dim = min(n_features, 8) if self.latent_dim == "auto" else self.latent_dim
+        return TrainingConfig(
+            latent_dim=int(latent_dim),
+            hidden_layer_sizes=tuple(int(h) for h in hidden),
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=float(self.learning_rate),
+            beta=float(self.beta),
+            early_stopping=bool(self.early_stopping),
+            validation_fraction=float(self.validation_fraction),
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=int(self.verbose),
+        )
+
+    def _fit_resample(self, X, y):
+        from ._training import train_class_vae
+
+        random_state = check_random_state(self.random_state)
+        config = self._training_config(X.shape[1])
+        targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
+        check_class_sizes(y, targets)
+        # One seed per class for training and one for generation, all drawn up front so that
+        # a class's rows do not depend on which other classes are resampled.
+        seeds = {
+            label: random_state.randint(np.iinfo(np.int32).max, size=2)
+            for label in self.sampling_strategy_
+        }
+        self.vaes_, self.scalers_, self.encodings_, self.history_ = {}, {}, {}, {}
+        self._x_dtype = X.dtype
+        self._x_sparse_format = X.format if sparse.issparse(X) else None
+        X_new, y_new = [X], [y]
+        for label, n_samples in targets.items():
+            rows = X[y == label]
+            rows = rows.toarray() if sparse.issparse(rows) else rows
+            scaler = StandardScaler().fit(rows)
+            x_scaled = scaler.transform(rows).astype(np.float32)
+            model, history = train_class_vae(x_scaled, config, seed=int(seeds[label][0]))
+            self.vaes_[label], self.scalers_[label], self.history_[label] = model, scaler, history
+            self.encodings_[label] = encode(model, x_scaled)
+            if self.verbose:
+                print(_progress_line(label, len(rows), history))
+            new = self._generate(label, n_samples, np.random.RandomState(seeds[label][1]))
+            X_new.append(sparse.csr_matrix(new) if sparse.issparse(X) else new)
+            y_new.append(np.full(n_samples, label, dtype=y.dtype))
+        if sparse.issparse(X):
+            X_resampled = sparse.vstack(X_new, format=X.format)
+        else:
+            X_resampled = np.concatenate(X_new)
+        return X_resampled, np.concatenate(y_new)
+
+    def _generate(self, label, n_samples, rng):
+        """``n_samples`` new rows of class ``label``, in the fitted X's dtype, as an ndarray."""
+        model = self.vaes_[label]
+        posterior = self.encodings_[label] if self.latent_sampling == "posterior" else None
+        z = latent_points(n_samples, model.latent_dim, rng, posterior=posterior)
+        new = decode(model, z, rng=rng if self.decoder_output == "sample" else None)
+        return cast_like(self.scalers_[label].inverse_transform(new), self._x_dtype)
+
+    def sample(self, n_samples: int, class_label, random_state=None):
+        """Generate new rows of one class from its trained VAE.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows to generate.
+        class_label : object
+            A class that ``fit_resample`` over-sampled (a key of ``vaes_``).
+        random_state : int, RandomState instance or None, default=None
+            Seeds the latent points and the decoder noise; an integer makes the call
+            reproducible.
+
+        Returns
+        -------
+        X_new : {ndarray, sparse matrix, DataFrame, list} of shape (n_samples, n_features)
+            The new rows, in the container type and dtype of the ``X`` that was fitted.
+        """
+        check_is_fitted(self, "vaes_")
+        if not isinstance(n_samples, Integral) or n_samples < 0:
+            raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}.")
+        if class_label not in self.vaes_:
+            raise ValueError(
+                f"No VAE was trained for class {class_label!r}. Models exist for the classes "
+                f"that fit_resample over-sampled: {sorted(self.vaes_, key=str)}."
+            )
+        new = self._generate(class_label, int(n_samples), check_random_state(random_state))
+        if self._x_sparse_format is not None:
+            new = sparse.csr_matrix(new).asformat(self._x_sparse_format)
+        labels = np.full(int(n_samples), class_label)
+        return self._output_container.transform(new, labels)[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _progress_line(label, n_rows, history):
+    line = (
+        f"[VAEOverSampler] class {label!r}: {n_rows} rows, {len(history['loss'])} epochs, "
+        f"loss {history['loss'][-1]:.4g}"
+    )
+    if "val_loss" in history:
+        line += f", best val_loss {min(history['val_loss']):.4g}"
+    return line

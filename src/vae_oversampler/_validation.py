@@ -1,0 +1,83 @@
+"""Input checks whose errors say what is wrong and how to fix it."""
+
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
+
+_HINTS = (
+    (
+        "contains NaN",
+        "Impute the missing values first, for example with sklearn.impute.SimpleImputer "
+        "placed before the sampler in an imblearn Pipeline, or drop the rows that have them.",
+    ),
+    (
+        "contains infinity",
+        "Replace or drop the infinite values (for example with numpy.nan_to_num or by "
+        "clipping) before resampling; a VAE can only learn finite numbers.",
+    ),
+    (
+        "Found array with dim",
+        "X must be 2-D, one row per sample: flatten images with X.reshape(len(X), -1).",
+    ),
+    (
+        "Expected 2D array",
+        "X must be 2-D, one row per sample and one column per feature.",
+    ),
+    (
+        "inconsistent numbers of samples",
+        "X and y must have one entry per sample each: check that they were split or filtered "
+        "together.",
+    ),
+)
+
+
+def explain_input_error(exc: ValueError) -> ValueError:
+    """Return ``exc`` with a hint on how to fix it appended, when one is known."""
+    message = str(exc)
+    for needle, hint in _HINTS:
+        if needle in message:
+            return ValueError(f"{message}\n{hint}")
+    return exc
+
+
+def reject_non_numeric(X) -> None:
+    """Raise a ValueError naming the non-numeric columns of ``X``, if it has any."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(dtypes, "items"):
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        bad = [
+            str(name)
+            for name, dtype in dtypes.items()
+            if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
+        ]
+        if bad:
+            raise ValueError(
+                f"VAEOverSampler needs numeric features, but column(s) {bad} are not numeric. "
+                "Encode them as numbers first, for example with "
+                "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder in a ColumnTransformer."
+            )
+        return
+    if sparse.issparse(X) or isinstance(X, np.ndarray) and X.dtype.kind not in "OUS":
+        return
+    try:
+        np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"VAEOverSampler needs numeric features, but X holds values that are not numbers "
+            f"({exc}). Encode categorical columns as numbers first, for example with "
+            "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder."
+        ) from None
+
+
+def check_class_sizes(y: np.ndarray, targets: dict) -> None:
+    """Raise a ValueError if a class to over-sample has fewer than two rows."""
+    counts = Counter(y.tolist())
+    small = {label: counts[label] for label in targets if counts[label] < 2}
+    if small:
+        raise ValueError(
+            f"Class(es) {small} (label: rows) have fewer than 2 rows, too few to train a VAE. "
+            "Leave them out of sampling_strategy (pass a dict of the classes to grow), or use "
+            "imblearn's RandomOverSampler for them."
+        )
