@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._generation import cast_like, decode, encode, latent_points
-from ._validation import check_class_sizes, explain_input_error, reject_non_numeric
+from ._validation import check_class_sizes, explain_input_error, plain, reject_non_numeric
 
 
 @Substitution(
@@ -217,7 +217,7 @@ class VAEOverSampler(BaseOverSampler):
     def _fit_resample(self, X, y):
         from ._training import train_class_vae
 
-        random_state = check_random_state(self.random_state)
+        random_state = _check_random_state(self.random_state)
         config = self._training_config(X.shape[1])
         targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         check_class_sizes(y, targets)
@@ -233,7 +233,7 @@ class VAEOverSampler(BaseOverSampler):
         X_new, y_new = [X], [y]
         for label, n_samples in targets.items():
             rows = X[y == label]
-            rows = rows.toarray() if sparse.issparse(rows) else rows
+            rows = np.ascontiguousarray(rows.toarray() if sparse.issparse(rows) else rows)
             scaler = StandardScaler().fit(rows)
             x_scaled = scaler.transform(rows).astype(np.float32)
             model, history = train_class_vae(x_scaled, config, seed=int(seeds[label][0]))
@@ -253,6 +253,8 @@ class VAEOverSampler(BaseOverSampler):
     def _generate(self, label, n_samples, rng):
         """``n_samples`` new rows of class ``label``, in the fitted X's dtype, as an ndarray."""
         model = self.vaes_[label]
+        if n_samples == 0:
+            return np.empty((0, model.n_features), dtype=self._x_dtype)
         posterior = self.encodings_[label] if self.latent_sampling == "posterior" else None
         z = latent_points(n_samples, model.latent_dim, rng, posterior=posterior)
         new = decode(model, z, rng=rng if self.decoder_output == "sample" else None)
@@ -281,10 +283,10 @@ class VAEOverSampler(BaseOverSampler):
             raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}.")
         if class_label not in self.vaes_:
             raise ValueError(
-                f"No VAE was trained for class {class_label!r}. Models exist for the classes "
-                f"that fit_resample over-sampled: {sorted(self.vaes_, key=str)}."
+                f"No VAE was trained for class {plain(class_label)!r}. Models exist for the "
+                f"classes that fit_resample over-sampled: {sorted(map(plain, self.vaes_))}."
             )
-        new = self._generate(class_label, int(n_samples), check_random_state(random_state))
+        new = self._generate(class_label, int(n_samples), _check_random_state(random_state))
         if self._x_sparse_format is not None:
             new = sparse.csr_matrix(new).asformat(self._x_sparse_format)
         labels = np.full(int(n_samples), class_label)
@@ -296,9 +298,20 @@ class VAEOverSampler(BaseOverSampler):
         return tags
 
 
+def _check_random_state(random_state) -> np.random.RandomState:
+    """``check_random_state``, except that ``None`` seeds a new generator from the OS.
+
+    scikit-learn's ``None`` means NumPy's global generator, which drawing from would change;
+    the sampler promises to leave global random states as it found them.
+    """
+    if random_state is None:
+        return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
+    return check_random_state(random_state)
+
+
 def _progress_line(label, n_rows, history):
     line = (
-        f"[VAEOverSampler] class {label!r}: {n_rows} rows, {len(history['loss'])} epochs, "
+        f"[VAEOverSampler] class {plain(label)!r}: {n_rows} rows, {len(history['loss'])} epochs, "
         f"loss {history['loss'][-1]:.4g}"
     )
     if "val_loss" in history:

@@ -63,7 +63,7 @@ def reject_non_numeric(X) -> None:
         return
     try:
         np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except ValueError as exc:
         raise ValueError(
             f"VAEOverSampler needs numeric features, but X holds values that are not numbers "
             f"({exc}). Encode categorical columns as numbers first, for example with "
@@ -74,10 +74,15 @@ def reject_non_numeric(X) -> None:
 def check_class_sizes(y: np.ndarray, targets: dict) -> None:
     """Raise a ValueError if a class to over-sample has fewer than two rows."""
     counts = Counter(y.tolist())
-    small = {label: counts[label] for label in targets if counts[label] < 2}
+    small = {plain(label): counts[label] for label in targets if counts[label] < 2}
     if small:
         raise ValueError(
             f"Class(es) {small} (label: rows) have fewer than 2 rows, too few to train a VAE. "
             "Leave them out of sampling_strategy (pass a dict of the classes to grow), or use "
             "imblearn's RandomOverSampler for them."
         )
+
+
+def plain(label):
+    """A NumPy scalar label as the Python value it holds, for readable messages."""
+    return label.item() if isinstance(label, np.generic) else label
