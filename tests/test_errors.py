@@ -33,7 +33,8 @@ def test_bad_arrays(X_bad, match):
 
 def test_non_numeric_dataframe_columns_are_named():
     df = pd.DataFrame({"a": X[:, 0], "colour": ["red", "blue"] * 20})
-    with pytest.raises(ValueError, match=r"column\(s\) \['colour'\] are not numeric.*OneHotEncoder"):
+    match = r"column\(s\) \['colour'\] are not numeric.*OneHotEncoder"
+    with pytest.raises(ValueError, match=match):
         sampler().fit_resample(df, Y)
 
 

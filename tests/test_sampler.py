@@ -29,7 +29,11 @@ def fast(**params):
 @pytest.fixture(scope="module")
 def binary():
     return make_classification(
-        n_samples=200, n_features=4, n_informative=3, n_redundant=0, weights=[0.85],
+        n_samples=200,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        weights=[0.85],
         random_state=0,
     )
 
@@ -37,7 +41,11 @@ def binary():
 @pytest.fixture(scope="module")
 def multiclass():
     return make_classification(
-        n_samples=300, n_features=5, n_informative=3, n_classes=3, weights=[0.6, 0.3, 0.1],
+        n_samples=300,
+        n_features=5,
+        n_informative=3,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
         random_state=1,
     )
 
@@ -132,7 +140,7 @@ def test_generated_rows_follow_their_class():
     X = np.vstack([major, minor])
     y = np.r_[np.zeros(600, int), np.ones(120, int)]
     sampler = VAEOverSampler(random_state=0)
-    X_res, y_res = sampler.fit_resample(X, y)
+    X_res, _ = sampler.fit_resample(X, y)
     new = X_res[len(X) :]
     assert len(new) == 480
     judge = LogisticRegression().fit(X, y)
@@ -151,8 +159,12 @@ def test_history_and_models(multiclass):
     assert set(sampler.vaes_) == set(sampler.history_) == {1, 2}
     history = sampler.history_[1]
     assert set(history) == {
-        "loss", "reconstruction_loss", "kl_loss",
-        "val_loss", "val_reconstruction_loss", "val_kl_loss",
+        "loss",
+        "reconstruction_loss",
+        "kl_loss",
+        "val_loss",
+        "val_reconstruction_loss",
+        "val_kl_loss",
     }
     assert all(len(values) == len(history["loss"]) for values in history.values())
     assert 1 <= len(history["loss"]) <= 4
@@ -244,7 +256,7 @@ def test_persistence_keeps_sampling(binary, dump, tmp_path):
 )
 def test_options_generate_valid_rows(binary, params):
     X, y = binary
-    X_res, y_res = fast(**params).fit_resample(X, y)
+    X_res, _ = fast(**params).fit_resample(X, y)
     new = X_res[len(X) :]
     assert new.shape == (140, X.shape[1]) and np.isfinite(new).all()
 

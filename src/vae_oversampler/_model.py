@@ -70,12 +70,16 @@ class TabularVAE(keras.Model):
         self.beta = float(beta)
         self.seed = int(seed)
         self.encoder = _dense_stack(self.hidden_layer_sizes, "encoder")
-        self.z_mean_layer = layers.Dense(self.latent_dim, kernel_initializer="zeros", name="z_mean")
+        self.z_mean_layer = layers.Dense(
+            self.latent_dim, kernel_initializer="zeros", name="z_mean"
+        )
         self.z_log_var_layer = layers.Dense(
             self.latent_dim, kernel_initializer="zeros", name="z_log_var"
         )
         self.decoder = _dense_stack(self.hidden_layer_sizes[::-1], "decoder")
-        self.x_mean_layer = layers.Dense(self.n_features, kernel_initializer="zeros", name="x_mean")
+        self.x_mean_layer = layers.Dense(
+            self.n_features, kernel_initializer="zeros", name="x_mean"
+        )
         self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")

@@ -10,10 +10,9 @@ functions are kept, the numbers are not.
 import threading
 from contextlib import contextmanager
 
-import numpy as np
-
-# Batches run per compiled call. An epoch shorter than this runs in one call.
-STEPS_PER_EXECUTION = 64
+# Batches run per compiled call. Keras runs exactly this many per call whatever the epoch
+# length, so epochs are laid out in whole multiples of it (see ``epoch_layout``).
+STEPS_PER_EXECUTION = 16
 # Idle compiled models kept per architecture (one per concurrent thread is enough).
 MAX_IDLE_PER_KEY = 2
 
@@ -41,8 +40,14 @@ def _new_compiled_model(key):
 
 
 @contextmanager
-def compiled_vae(n_features: int, latent_dim: int, hidden_layer_sizes, beta: float, seed: int,
-                 learning_rate: float):
+def compiled_vae(
+    n_features: int,
+    latent_dim: int,
+    hidden_layer_sizes,
+    beta: float,
+    seed: int,
+    learning_rate: float,
+):
     """Lend a compiled ``TabularVAE`` in the state of a new one built with ``seed``."""
     key = (int(n_features), int(latent_dim), tuple(hidden_layer_sizes), float(beta))
     with _lock:

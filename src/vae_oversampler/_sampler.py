@@ -40,7 +40,7 @@ class VAEOverSampler(BaseOverSampler):
     hidden_layer_sizes : tuple of int, default=(64, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
 
-    epochs : int, default=40
+    epochs : int, default=30
         Most training epochs per class. An epoch is one shuffled pass over the class's training
         rows, or, for a class smaller than 25 batches, as many passes as make 25 batches.
 
@@ -152,7 +152,7 @@ class VAEOverSampler(BaseOverSampler):
         random_state=None,
         latent_dim="auto",
         hidden_layer_sizes=(64, 64),
-        epochs=40,
+        epochs=30,
         batch_size=64,
         learning_rate=1e-3,
         beta=1.0,

@@ -9,13 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# An epoch of a small class is made of several shuffled passes over its rows, so that it runs
-# at least this many gradient steps: Keras pays a fixed cost per epoch (callbacks, logs,
-# validation) that dwarfs a tiny class's arithmetic.
-MIN_STEPS_PER_EPOCH = 25
-# The rows of all epochs are laid out in one array, each epoch a fresh shuffle, so that Keras
-# builds its data iterator once per fit instead of once per epoch. Above this many values the
-# array holds one shuffle only, which every epoch then reads again in the same order.
+# The rows of all epochs are laid out in one array, so that Keras builds its data iterator once
+# per fit instead of once per epoch. Above this many values the array holds fewer epochs, and
+# Keras reads it again from the start.
 MAX_STREAM_VALUES = 2**24
 # A validation split needs at least this many rows on each side, otherwise early stopping is
 # switched off for the class.
@@ -47,28 +43,31 @@ def split_rows(n_rows: int, config: TrainingConfig, rng: np.random.RandomState):
     return order[n_val:], order[:n_val]
 
 
-def epoch_layout(n_train: int, batch_size: int):
-    """Return ``(batch_size, passes)``: the batch size used and the passes that make one epoch."""
+def epoch_layout(n_train: int, batch_size: int, steps_per_execution: int):
+    """Return ``(batch, steps)``: the batch size and the gradient steps of one epoch.
+
+    An epoch is the smallest whole number of compiled calls (``steps_per_execution`` steps
+    each) that covers one pass over the training rows. A small class thus gets several passes
+    per epoch, which amortises Keras's fixed cost per epoch, and every call runs in full.
+    """
     batch = min(batch_size, n_train)
-    steps_per_pass = n_train // batch
-    passes = max(1, math.ceil(MIN_STEPS_PER_EPOCH / steps_per_pass))
-    return batch, passes
+    steps_per_pass = math.ceil(n_train / batch)
+    return batch, math.ceil(steps_per_pass / steps_per_execution) * steps_per_execution
 
 
-def epoch_stream(x_train: np.ndarray, batch: int, passes: int, epochs: int, rng):
-    """Rows for the whole training run, and the number of batches in one epoch.
+def training_stream(x_train: np.ndarray, batch: int, steps: int, epochs: int, rng):
+    """Rows for ``epochs`` epochs of ``steps`` batches: back-to-back shuffled passes.
 
-    An epoch is ``passes`` independent shuffles of the training rows, cut to whole batches (a
-    last, smaller batch would make Keras trace a second training function). When the rows of
-    every epoch fit in ``MAX_STREAM_VALUES`` they are all laid out, each epoch shuffled anew;
-    otherwise the stream holds one epoch.
+    Each pass over the training rows is a fresh permutation, and batches run across pass
+    boundaries, so every batch is full. When all epochs would exceed ``MAX_STREAM_VALUES``
+    values, the stream holds as many whole epochs as fit (at least one) and is read again.
     """
     n_train, n_features = x_train.shape
-    steps = (n_train * passes) // batch
-    n_epochs = epochs if steps * batch * epochs * n_features <= MAX_STREAM_VALUES else 1
-    order = np.concatenate([rng.permutation(n_train) for _ in range(passes * n_epochs)])
-    order = order.reshape(n_epochs, -1)[:, : steps * batch].ravel()
-    return x_train[order], steps
+    rows_per_epoch = steps * batch
+    n_epochs = max(1, min(epochs, MAX_STREAM_VALUES // (rows_per_epoch * n_features)))
+    n_rows = n_epochs * rows_per_epoch
+    order = np.concatenate([rng.permutation(n_train) for _ in range(-(-n_rows // n_train))])
+    return x_train[order[:n_rows]]
 
 
 def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None):
@@ -85,13 +84,14 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None
     """
     import keras
 
+    from ._callbacks import HeldOutLoss
     from ._model import TabularVAE
-    from ._pool import compiled_vae
+    from ._pool import STEPS_PER_EXECUTION, compiled_vae
 
     rng = np.random.RandomState(seed)
     train_idx, val_idx = split_rows(len(x), config, rng)
-    batch, passes = epoch_layout(len(train_idx), config.batch_size)
-    x_stream, steps = epoch_stream(x[train_idx], batch, passes, config.epochs, rng)
+    batch, steps = epoch_layout(len(train_idx), config.batch_size, STEPS_PER_EXECUTION)
+    x_stream = training_stream(x[train_idx], batch, steps, config.epochs, rng)
     model_seed = int(rng.randint(2**31 - 1))
     architecture = {
         "n_features": x.shape[1],
@@ -101,17 +101,13 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None
     }
 
     callbacks = []
-    fit_kwargs = {}
     if len(val_idx):
-        x_val = x[val_idx]
-        fit_kwargs = {"validation_data": (x_val,), "validation_batch_size": len(x_val)}
-        callbacks.append(
+        callbacks = [
+            HeldOutLoss(x[val_idx]),
             keras.callbacks.EarlyStopping(
-                monitor="val_loss",
-                patience=config.n_iter_no_change,
-                restore_best_weights=True,
-            )
-        )
+                monitor="val_loss", patience=config.n_iter_no_change, restore_best_weights=True
+            ),
+        ]
     with compiled_vae(
         **architecture, seed=model_seed, learning_rate=config.learning_rate
     ) as trainer:
@@ -123,7 +119,6 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None
             shuffle=False,
             callbacks=callbacks,
             verbose=2 if config.verbose >= 2 else 0,
-            **fit_kwargs,
         )
         weights = trainer.get_weights()
     model = TabularVAE(**architecture, seed=model_seed)

@@ -59,7 +59,7 @@ def reject_non_numeric(X) -> None:
                 "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder in a ColumnTransformer."
             )
         return
-    if sparse.issparse(X) or isinstance(X, np.ndarray) and X.dtype.kind not in "OUS":
+    if sparse.issparse(X) or (isinstance(X, np.ndarray) and X.dtype.kind not in "OUS"):
         return
     try:
         np.asarray(X, dtype=np.float64)

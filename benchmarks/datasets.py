@@ -1,0 +1,68 @@
+"""Loaders for the benchmark data: KEEL ``.dat`` files, UCI glass and satimage, or a CSV.
+
+The default data directory is ``../shared/data`` next to the repository; every loader also
+takes a path of the user's own, and ``VAE_OVERSAMPLER_DATA`` overrides the default.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA_DIR = Path(
+    os.environ.get("VAE_OVERSAMPLER_DATA", Path(__file__).resolve().parents[2] / "shared/data")
+)
+
+
+def load_keel(path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a KEEL ``.dat`` file: ``X`` as a DataFrame (categorical columns as ``category``),
+    ``y`` as 1 for the ``positive`` (minority) class and 0 otherwise."""
+    names, categorical, rows = [], set(), []
+    in_data = False
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("%"):
+            continue
+        lower = line.lower()
+        if in_data:
+            rows.append([value.strip() for value in line.split(",")])
+        elif lower.startswith("@attribute"):
+            spec = line[len("@attribute") :].strip()
+            brace = spec.find("{")
+            name = (spec[:brace] if brace >= 0 else spec.split()[0]).strip()
+            names.append(name)
+            if brace >= 0:
+                categorical.add(name)
+        elif lower.startswith("@data"):
+            in_data = True
+    frame = pd.DataFrame(rows, columns=names)
+    target = frame.pop(names[-1])
+    for name in frame.columns:
+        if name in categorical:
+            frame[name] = frame[name].astype("category")
+        else:
+            frame[name] = pd.to_numeric(frame[name])
+    y = (target.str.lower() == "positive").to_numpy().astype(int)
+    return frame, y
+
+
+def load_csv(path, target: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a CSV with one column ``target`` holding the class."""
+    frame = pd.read_csv(path)
+    return frame.drop(columns=[target]), frame[target].to_numpy()
+
+
+def load_glass(data_dir=DATA_DIR) -> tuple[pd.DataFrame, np.ndarray]:
+    frame = pd.read_csv(Path(data_dir) / "uci/glass.data", header=None)
+    return frame.iloc[:, 1:-1].rename(columns=str), frame.iloc[:, -1].to_numpy()
+
+
+def load_satimage(data_dir=DATA_DIR, part: str = "trn") -> tuple[pd.DataFrame, np.ndarray]:
+    frame = pd.read_csv(Path(data_dir) / f"uci/sat.{part}", sep=r"\s+", header=None)
+    return frame.iloc[:, :-1].rename(columns=str), frame.iloc[:, -1].to_numpy()
+
+
+def numeric(X: pd.DataFrame) -> np.ndarray:
+    """One-hot encode categorical columns and return a float array."""
+    return pd.get_dummies(X, dtype=float).to_numpy(dtype=float)
