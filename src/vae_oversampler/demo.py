@@ -71,9 +71,8 @@ def main(argv=None) -> None:
         )
 
     print(f"\nheld-out scores ({len(y_test)} rows, rare digit {args.rare_digit}):")
-    print(
-        f"{'sampler':<16} {'balanced acc':>12} {'macro F1':>9} {'rare-digit F1':>14} {'resample s':>11}"
-    )
+    header = ("sampler", "balanced acc", "macro F1", "rare-digit F1", "resample s")
+    print("{:<16} {:>12} {:>9} {:>14} {:>11}".format(*header))
     for name, (bacc, macro_f1, rare_f1, seconds) in scores.items():
         print(f"{name:<16} {bacc:>12.3f} {macro_f1:>9.3f} {rare_f1:>14.3f} {seconds:>11.2f}")
 
