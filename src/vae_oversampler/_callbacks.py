@@ -10,15 +10,21 @@ class HeldOutLoss(keras.callbacks.Callback):
     which costs several times a small class's training epoch. The held-out rows of a class fit
     in one batch, so one compiled ``test_on_batch`` call gives the same numbers. Put it first
     in the callback list so that ``EarlyStopping`` and ``History`` see its values.
+
+    ``sample_weight`` lets a fixed-size batch of repeated rows (see ``validation_batch``)
+    weigh each held-out row once.
     """
 
-    def __init__(self, x_val):
+    def __init__(self, x_val, sample_weight=None):
         super().__init__()
         self.x_val = x_val
+        self.sample_weight = sample_weight
 
     def on_epoch_end(self, epoch, logs=None):
         # The epoch's training logs are already read, so the trackers are free to reuse.
         self.model.reset_metrics()
-        results = self.model.test_on_batch(self.x_val, return_dict=True)
+        results = self.model.test_on_batch(
+            self.x_val, sample_weight=self.sample_weight, return_dict=True
+        )
         if logs is not None:
             logs.update({f"val_{name}": float(value) for name, value in results.items()})

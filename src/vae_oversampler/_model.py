@@ -30,6 +30,13 @@ def _dense_stack(sizes, name):
     )
 
 
+def _mean(values, weights=None):
+    if weights is None:
+        return ops.mean(values)
+    weights = ops.cast(weights, values.dtype)
+    return ops.sum(values * weights) / ops.sum(weights)
+
+
 @keras.saving.register_keras_serializable(package="vae_oversampler")
 class TabularVAE(keras.Model):
     """A VAE for rows of standardised numbers, with a learned per-feature output variance.
@@ -139,8 +146,8 @@ class TabularVAE(keras.Model):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         x_mean, z_mean, z_log_var = y_pred
-        reconstruction = ops.mean(gaussian_nll(x, x_mean, self.output_log_var()))
-        kl = ops.mean(kl_divergence(z_mean, z_log_var))
+        reconstruction = _mean(gaussian_nll(x, x_mean, self.output_log_var()), sample_weight)
+        kl = _mean(kl_divergence(z_mean, z_log_var), sample_weight)
         self.reconstruction_tracker.update_state(reconstruction)
         self.kl_tracker.update_state(kl)
         return reconstruction + self.beta * kl

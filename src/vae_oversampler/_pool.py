@@ -25,7 +25,7 @@ def _new_compiled_model(key):
 
     from ._model import TabularVAE
 
-    n_features, latent_dim, hidden_layer_sizes, beta = key
+    n_features, latent_dim, hidden_layer_sizes, beta, _ = key
     model = TabularVAE(
         n_features=n_features,
         latent_dim=latent_dim,
@@ -45,11 +45,16 @@ def compiled_vae(
     latent_dim: int,
     hidden_layer_sizes,
     beta: float,
+    batch_size: int,
     seed: int,
     learning_rate: float,
 ):
-    """Lend a compiled ``TabularVAE`` in the state of a new one built with ``seed``."""
-    key = (int(n_features), int(latent_dim), tuple(hidden_layer_sizes), float(beta))
+    """Lend a compiled ``TabularVAE`` in the state of a new one built with ``seed``.
+
+    Models are pooled per architecture and batch size: a model that only ever sees one batch
+    shape keeps its first traced function, which gives the same numbers as a new model's.
+    """
+    key = (int(n_features), int(latent_dim), tuple(hidden_layer_sizes), float(beta), batch_size)
     with _lock:
         entry = _idle[key].pop() if _idle.get(key) else None
     if entry is None:

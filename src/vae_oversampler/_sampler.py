@@ -7,6 +7,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import Substitution
 from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
@@ -72,6 +73,13 @@ class VAEOverSampler(BaseOverSampler):
     decoder_output : {{"sample", "mean"}}, default="sample"
         ``"sample"`` adds the decoder's learned per-feature Gaussian noise to its mean;
         ``"mean"`` returns the mean only, which gives smoother, less varied rows.
+
+    n_jobs : int or None, default=None
+        Classes trained in parallel through joblib; ``None`` means 1 unless in a
+        ``joblib.parallel_config`` context, ``-1`` means all processors. Under
+        ``joblib.parallel_config(backend="dask")`` the classes train on a Dask cluster. Each
+        class's VAE is independent and seeded on its own, so the rows do not depend on
+        ``n_jobs``.
 
     verbose : int, default=0
         0 prints nothing; 1 prints one line per trained class (rows, epochs, loss); 2 also shows
@@ -142,6 +150,7 @@ class VAEOverSampler(BaseOverSampler):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "latent_sampling": [StrOptions({"posterior", "prior"})],
         "decoder_output": [StrOptions({"sample", "mean"})],
+        "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
@@ -161,6 +170,7 @@ class VAEOverSampler(BaseOverSampler):
         n_iter_no_change=5,
         latent_sampling="posterior",
         decoder_output="sample",
+        n_jobs=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -176,6 +186,7 @@ class VAEOverSampler(BaseOverSampler):
         self.n_iter_no_change = n_iter_no_change
         self.latent_sampling = latent_sampling
         self.decoder_output = decoder_output
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def _check_X_y(self, X, y, accept_sparse=None):
@@ -215,7 +226,7 @@ class VAEOverSampler(BaseOverSampler):
         )
 
     def _fit_resample(self, X, y):
-        from ._training import train_class_vae
+        from ._training import build_vae, train_class_vae
 
         random_state = _check_random_state(self.random_state)
         config = self._training_config(X.shape[1])
@@ -227,20 +238,28 @@ class VAEOverSampler(BaseOverSampler):
             label: random_state.randint(np.iinfo(np.int32).max, size=2)
             for label in self.sampling_strategy_
         }
-        self.vaes_, self.scalers_, self.encodings_, self.history_ = {}, {}, {}, {}
         self._x_dtype = X.dtype
         self._x_sparse_format = X.format if sparse.issparse(X) else None
-        X_new, y_new = [X], [y]
-        for label, n_samples in targets.items():
+        self.scalers_, scaled = {}, {}
+        for label in targets:
             rows = X[y == label]
             rows = np.ascontiguousarray(rows.toarray() if sparse.issparse(rows) else rows)
-            scaler = StandardScaler().fit(rows)
-            x_scaled = scaler.transform(rows).astype(np.float32)
-            model, history = train_class_vae(x_scaled, config, seed=int(seeds[label][0]))
-            self.vaes_[label], self.scalers_[label], self.history_[label] = model, scaler, history
-            self.encodings_[label] = encode(model, x_scaled)
+            self.scalers_[label] = StandardScaler().fit(rows)
+            scaled[label] = self.scalers_[label].transform(rows).astype(np.float32)
+        trained = Parallel(n_jobs=self.n_jobs)(
+            delayed(train_class_vae)(scaled[label], config, seed=int(seeds[label][0]))
+            for label in targets
+        )
+        self.vaes_, self.encodings_, self.history_ = {}, {}, {}
+        X_new, y_new = [X], [y]
+        for (label, n_samples), (model_config, weights, history) in zip(
+            targets.items(), trained, strict=True
+        ):
+            model = build_vae(model_config, weights)
+            self.vaes_[label], self.history_[label] = model, history
+            self.encodings_[label] = encode(model, scaled[label])
             if self.verbose:
-                print(_progress_line(label, len(rows), history))
+                print(_progress_line(label, len(scaled[label]), history))
             new = self._generate(label, n_samples, np.random.RandomState(seeds[label][1]))
             X_new.append(sparse.csr_matrix(new) if sparse.issparse(X) else new)
             y_new.append(np.full(n_samples, label, dtype=y.dtype))

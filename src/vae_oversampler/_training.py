@@ -13,6 +13,10 @@ import numpy as np
 # per fit instead of once per epoch. Above this many values the array holds fewer epochs, and
 # Keras reads it again from the start.
 MAX_STREAM_VALUES = 2**24
+# Held-out rows are scored in one batch of exactly this many rows (repeated and weighted when
+# there are fewer, a random subset when there are more), so that every class shares one traced
+# test function; see ``validation_batch``.
+VALIDATION_ROWS = 256
 # A validation split needs at least this many rows on each side, otherwise early stopping is
 # switched off for the class.
 MIN_SPLIT_ROWS = 2
@@ -43,23 +47,34 @@ def split_rows(n_rows: int, config: TrainingConfig, rng: np.random.RandomState):
     return order[n_val:], order[:n_val]
 
 
-def epoch_layout(n_train: int, batch_size: int, steps_per_execution: int):
-    """Return ``(batch, steps)``: the batch size and the gradient steps of one epoch.
+def epoch_layout(n_train: int, batch_size: int, steps_per_execution: int) -> int:
+    """Return the gradient steps of one epoch.
 
     An epoch is the smallest whole number of compiled calls (``steps_per_execution`` steps
     each) that covers one pass over the training rows. A small class thus gets several passes
     per epoch, which amortises Keras's fixed cost per epoch, and every call runs in full.
     """
-    batch = min(batch_size, n_train)
-    steps_per_pass = math.ceil(n_train / batch)
-    return batch, math.ceil(steps_per_pass / steps_per_execution) * steps_per_execution
+    steps_per_pass = math.ceil(n_train / batch_size)
+    return math.ceil(steps_per_pass / steps_per_execution) * steps_per_execution
+
+
+def validation_batch(x_val: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """``VALIDATION_ROWS`` held-out rows and weights that count each distinct row once."""
+    n_val = len(x_val)
+    if n_val >= VALIDATION_ROWS:
+        return x_val[rng.choice(n_val, VALIDATION_ROWS, replace=False)], np.ones(VALIDATION_ROWS)
+    rows = np.resize(np.arange(n_val), VALIDATION_ROWS)
+    return x_val[rows], 1.0 / np.bincount(rows)[rows]
 
 
 def training_stream(x_train: np.ndarray, batch: int, steps: int, epochs: int, rng):
     """Rows for ``epochs`` epochs of ``steps`` batches: back-to-back shuffled passes.
 
     Each pass over the training rows is a fresh permutation, and batches run across pass
-    boundaries, so every batch is full. When all epochs would exceed ``MAX_STREAM_VALUES``
+    boundaries, so every batch is full, even for a class smaller than a batch. Keras then
+    traces one training function per pooled model, which trains bit for bit as a new one would
+    (a second batch shape retraces it into a shape-generic, slightly different graph). When
+    all epochs would exceed ``MAX_STREAM_VALUES``
     values, the stream holds as many whole epochs as fit (at least one) and is read again.
     """
     n_train, n_features = x_train.shape
@@ -70,14 +85,19 @@ def training_stream(x_train: np.ndarray, batch: int, steps: int, epochs: int, rn
     return x_train[order[:n_rows]]
 
 
-def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None):
+def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
     """Train one VAE on the standardised float32 rows ``x`` of a class.
+
+    Returns plain Python and NumPy values, so that the result crosses process boundaries
+    (joblib's processes, a Dask cluster) without serialising a Keras model; pass them to
+    :func:`build_vae`.
 
     Returns
     -------
-    model : TabularVAE
-        A new model holding the trained weights (the best validation weights when early
-        stopping ran).
+    model_config : dict
+        Constructor arguments of the ``TabularVAE``.
+    weights : list of ndarray
+        The trained weights (the best validation weights when early stopping ran).
     history : dict of str to list of float
         Per-epoch ``loss``, ``reconstruction_loss`` and ``kl_loss``, and their ``val_`` versions
         when the class was large enough for a validation split.
@@ -85,12 +105,12 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None
     import keras
 
     from ._callbacks import HeldOutLoss
-    from ._model import TabularVAE
     from ._pool import STEPS_PER_EXECUTION, compiled_vae
 
     rng = np.random.RandomState(seed)
     train_idx, val_idx = split_rows(len(x), config, rng)
-    batch, steps = epoch_layout(len(train_idx), config.batch_size, STEPS_PER_EXECUTION)
+    batch = config.batch_size
+    steps = epoch_layout(len(train_idx), batch, STEPS_PER_EXECUTION)
     x_stream = training_stream(x[train_idx], batch, steps, config.epochs, rng)
     model_seed = int(rng.randint(2**31 - 1))
     architecture = {
@@ -102,14 +122,15 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None
 
     callbacks = []
     if len(val_idx):
+        x_val, val_weight = validation_batch(x[val_idx], rng)
         callbacks = [
-            HeldOutLoss(x[val_idx]),
+            HeldOutLoss(x_val, sample_weight=val_weight),
             keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=config.n_iter_no_change, restore_best_weights=True
             ),
         ]
     with compiled_vae(
-        **architecture, seed=model_seed, learning_rate=config.learning_rate
+        **architecture, batch_size=batch, seed=model_seed, learning_rate=config.learning_rate
     ) as trainer:
         fitted = trainer.fit(
             x_stream,
@@ -121,8 +142,15 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int, label=None
             verbose=2 if config.verbose >= 2 else 0,
         )
         weights = trainer.get_weights()
-    model = TabularVAE(**architecture, seed=model_seed)
-    model.build((None, x.shape[1]))
-    model.set_weights(weights)
     history = {key: [float(v) for v in values] for key, values in fitted.history.items()}
-    return model, history
+    return {**architecture, "seed": model_seed}, weights, history
+
+
+def build_vae(model_config: dict, weights):
+    """A new ``TabularVAE`` holding trained ``weights``."""
+    from ._model import TabularVAE
+
+    model = TabularVAE(**model_config)
+    model.build((None, model.n_features))
+    model.set_weights(weights)
+    return model

@@ -1,0 +1,335 @@
+"""Quality benchmark: VAEOverSampler against SMOTE and friends on real imbalanced data.
+
+    python benchmarks/quality.py --quick          # a few KEEL sets, under 10 minutes
+    python benchmarks/quality.py                  # every KEEL set, glass and satimage
+    python benchmarks/quality.py --keel-dir DIR   # your own directory of KEEL .dat files
+    python benchmarks/quality.py --csv FILE --target COLUMN
+
+Protocol: repeated stratified 5-fold with the same folds for every sampler. In each training
+fold a StandardScaler is fitted, the sampler resamples the scaled rows once per seed, and each
+classifier is fitted on that output: the same as an imblearn Pipeline(StandardScaler, sampler,
+classifier) per classifier, with the resampling shared between classifiers. Scores are averaged
+over folds, then over seeds; the seed spread is the standard deviation of the per-seed means.
+
+Fidelity (binary sets): generated minority rows from each training fold against the real
+minority rows of the held-out folds, which the sampler never saw, pooled over the folds of one
+repeat: the cross-validated ROC AUC of a random forest that tells them apart (0.5 is perfect),
+the share of generated rows that copy a training row exactly, and the distance of each
+generated row to its closest training row of the class divided by the median distance between
+real rows of the class and their nearest neighbour (median over rows).
+"""
+
+import argparse
+import os
+import platform
+import time
+import warnings
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pandas as pd
+from imblearn.metrics import geometric_mean_score
+from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
+from scipy.stats import wilcoxon
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, balanced_accuracy_score, f1_score
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+from sklearn.preprocessing import StandardScaler, label_binarize
+from sklearn.tree import DecisionTreeClassifier
+from tqdm import tqdm
+
+from datasets import DATA_DIR, load_csv, load_glass, load_keel, load_satimage, numeric
+from vae_oversampler import VAEOverSampler
+
+QUICK_SETS = ["ecoli3", "glass6", "haberman", "new_thyroid1", "yeast4", "pima"]
+DEFAULT_NAME = "VAE (defaults)"
+METRICS = ["G-mean", "F1", "AP", "balanced accuracy"]
+
+
+def samplers():
+    """Name -> factory(seed). ``None`` means no resampling (run once, not per seed)."""
+    return {
+        "none": None,
+        "ROS": lambda s: RandomOverSampler(random_state=s),
+        "ROS shrinkage": lambda s: RandomOverSampler(shrinkage=1.0, random_state=s),
+        "SMOTE": lambda s: SMOTE(k_neighbors=3, random_state=s),
+        "BorderlineSMOTE": lambda s: BorderlineSMOTE(k_neighbors=3, random_state=s),
+        "ADASYN": lambda s: ADASYN(n_neighbors=3, random_state=s),
+        DEFAULT_NAME: lambda s: VAEOverSampler(random_state=s),
+        "VAE latent prior": lambda s: VAEOverSampler(latent_sampling="prior", random_state=s),
+        "VAE decoder mean": lambda s: VAEOverSampler(decoder_output="mean", random_state=s),
+    }
+
+
+def classifiers():
+    return {
+        "LR": lambda: LogisticRegression(max_iter=1000),
+        "KNN": lambda: KNeighborsClassifier(5),
+        "DT": lambda: DecisionTreeClassifier(random_state=0),
+        "HGB": lambda: HistGradientBoostingClassifier(random_state=0),
+    }
+
+
+def scores(y_true, predicted, proba, classes):
+    binary = len(classes) == 2
+    if binary:
+        ap = average_precision_score(y_true, proba[:, 1], pos_label=classes[1])
+        f1 = f1_score(y_true, predicted, pos_label=classes[1])
+    else:
+        ap = average_precision_score(label_binarize(y_true, classes=classes), proba)
+        f1 = f1_score(y_true, predicted, average="macro")
+    return {
+        "G-mean": geometric_mean_score(y_true, predicted, average="multiclass"),
+        "F1": f1,
+        "AP": ap,
+        "balanced accuracy": balanced_accuracy_score(y_true, predicted),
+    }
+
+
+def fidelity(generated, held_out, train_minority, seed):
+    """Two-sample AUC, exact-copy share and relative distance to the closest training row."""
+    rng = np.random.RandomState(seed)
+    n = min(len(generated), len(held_out))
+    fake = generated[rng.choice(len(generated), n, replace=False)]
+    real = held_out[rng.choice(len(held_out), n, replace=False)]
+    X = np.vstack([fake, real])
+    y = np.r_[np.ones(n), np.zeros(n)]
+    forest = RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1)
+    cv = StratifiedKFold(5, shuffle=True, random_state=seed)
+    auc = cross_val_score(forest, X, y, cv=cv, scoring="roc_auc").mean()
+    train_rows = {row.tobytes() for row in np.ascontiguousarray(train_minority)}
+    copies = np.mean([row.tobytes() in train_rows for row in np.ascontiguousarray(generated)])
+    neighbours = NearestNeighbors(n_neighbors=2).fit(train_minority)
+    real_nn = np.median(neighbours.kneighbors(train_minority)[0][:, 1])
+    closest = neighbours.kneighbors(generated, n_neighbors=1)[0][:, 0]
+    return auc, copies, float(np.median(closest) / real_nn) if real_nn > 0 else np.nan
+
+
+def run_dataset(name, X, y, args, progress):
+    classes = np.unique(y)
+    minority = classes[np.argmin([np.sum(y == c) for c in classes])]
+    folds = list(
+        RepeatedStratifiedKFold(n_splits=5, n_repeats=args.repeats, random_state=0).split(X, y)
+    )
+    records, fidelity_rows, times = [], [], defaultdict(list)
+    for sampler_name, factory in samplers().items():
+        seeds = [None] if factory is None else list(range(args.seeds))
+        for seed in seeds:
+            generated_by_repeat = defaultdict(list)
+            held_out_by_repeat = defaultdict(list)
+            for fold, (train, test) in enumerate(folds):
+                scaler = StandardScaler().fit(X[train])
+                X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test])
+                start = time.perf_counter()
+                if factory is None:
+                    X_res, y_res = X_train, y[train]
+                else:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        X_res, y_res = factory(seed).fit_resample(X_train, y[train])
+                times[sampler_name].append(time.perf_counter() - start)
+                for clf_name, make_clf in classifiers().items():
+                    clf = make_clf().fit(X_res, y_res)
+                    row = scores(y[test], clf.predict(X_test), clf.predict_proba(X_test), classes)
+                    records.append(
+                        {
+                            "dataset": name,
+                            "classifier": clf_name,
+                            "sampler": sampler_name,
+                            "seed": seed,
+                            "fold": fold,
+                            **row,
+                        }
+                    )
+                repeat = fold // 5
+                new_minority = X_res[len(train) :][y_res[len(train) :] == minority]
+                generated_by_repeat[repeat].append(new_minority)
+                held_out_by_repeat[repeat].append(
+                    (X_test[y[test] == minority], X_train[y[train] == minority])
+                )
+                progress.update(1)
+            if factory is None or len(classes) != 2:
+                continue
+            for repeat, generated in generated_by_repeat.items():
+                # Each fold's generated rows are judged against that fold's held-out rows.
+                for gen, (held, train_min) in zip(
+                    generated, held_out_by_repeat[repeat], strict=True
+                ):
+                    if len(gen) and len(held) >= 2:
+                        auc, copies, dcr = fidelity(gen, held, train_min, seed or 0)
+                        fidelity_rows.append(
+                            {
+                                "dataset": name,
+                                "sampler": sampler_name,
+                                "seed": seed,
+                                "AUC": auc,
+                                "copies": copies,
+                                "DCR": dcr,
+                            }
+                        )
+    return records, fidelity_rows, times
+
+
+def load_all(args):
+    data = {}
+    if args.csv:
+        X, y = load_csv(args.csv, args.target)
+        return {Path(args.csv).stem: (numeric(X), y)}
+    keel_dir = Path(args.keel_dir or Path(args.data_dir) / "keel")
+    files = sorted(keel_dir.glob("*.dat"))
+    if args.quick and not args.keel_dir:
+        files = [f for f in files if f.stem in QUICK_SETS]
+    for path in files:
+        X, y = load_keel(path)
+        data[path.stem] = (numeric(X), y)
+    if not args.quick and not args.keel_dir:
+        X, y = load_glass(args.data_dir)
+        data["glass (multi-class)"] = (numeric(X), y)
+        X, y = load_satimage(args.data_dir)
+        data["satimage (multi-class)"] = (numeric(X), y)
+    return data
+
+
+def summarise(records, fidelity_rows, times, args, seconds):
+    frame = pd.DataFrame(records)
+    frame["seed"] = frame["seed"].fillna(-1)
+    per_seed = frame.groupby(["dataset", "classifier", "sampler", "seed"])[METRICS].mean()
+    mean = per_seed.groupby(["dataset", "classifier", "sampler"]).mean()
+    spread = per_seed.groupby(["dataset", "classifier", "sampler"]).std().fillna(0.0)
+    names = list(samplers())
+    lines = [
+        "# Quality benchmark",
+        "",
+        f"Command: `python benchmarks/quality.py{' --quick' if args.quick else ''}` "
+        f"({date.today()}, {seconds / 60:.0f} min). Machine: {platform.machine()}, "
+        f"{os.cpu_count()} cores, CPU only.",
+        "",
+        f"Data sets ({mean.index.get_level_values(0).nunique()}): "
+        + ", ".join(sorted(mean.index.get_level_values(0).unique()))
+        + ". "
+        f"Protocol: {args.repeats}x repeated stratified 5-fold, {args.seeds} seeds per "
+        "randomised sampler; see the docstring of `benchmarks/quality.py`.",
+        "",
+        "## Mean ranks (1 is best), over data set x classifier pairs",
+        "",
+        "| sampler | " + " | ".join(METRICS) + " | fit_resample s (median) |",
+        "| --- | " + " | ".join("---:" for _ in METRICS) + " | ---: |",
+    ]
+    ranks = mean.groupby(["dataset", "classifier"]).rank(ascending=False)
+    mean_ranks = ranks.groupby("sampler").mean()
+    for name in names:
+        cells = " | ".join(f"{mean_ranks.loc[name, m]:.2f}" for m in METRICS)
+        lines.append(f"| {name} | {cells} | {np.median(times[name]):.3f} |")
+    lines += ["", f"## {DEFAULT_NAME} against SMOTE, per data set x classifier pair", ""]
+    lines += ["A difference smaller than the larger seed spread of the two counts as a tie.", ""]
+    lines += ["| metric | wins | ties | losses | mean difference | Wilcoxon p |"]
+    lines += ["| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for metric in METRICS:
+        vae = mean.xs(DEFAULT_NAME, level="sampler")[metric]
+        smote = mean.xs("SMOTE", level="sampler")[metric]
+        tol = np.maximum(
+            spread.xs(DEFAULT_NAME, level="sampler")[metric],
+            spread.xs("SMOTE", level="sampler")[metric],
+        )
+        diff = vae - smote
+        wins, losses = int((diff > tol).sum()), int((diff < -tol).sum())
+        p = wilcoxon(diff).pvalue if (diff != 0).any() else 1.0
+        lines.append(
+            f"| {metric} | {wins} | {len(diff) - wins - losses} | {losses} "
+            f"| {diff.mean():+.4f} | {p:.3g} |"
+        )
+    if fidelity_rows:
+        fid = pd.DataFrame(fidelity_rows).groupby(["sampler", "seed"]).mean(numeric_only=True)
+        fid_mean = fid.groupby("sampler").mean()
+        fid_spread = fid.groupby("sampler").std().fillna(0.0)
+        lines += ["", "## Fidelity of generated minority rows (binary sets)", ""]
+        lines += [
+            "Two-sample AUC: 0.5 means a random forest cannot tell generated rows from "
+            "held-out real ones. Copies: share of generated rows equal to a training row. "
+            "DCR: median distance to the closest training row over the median "
+            "nearest-neighbour distance among real rows.",
+            "",
+        ]
+        lines += ["| sampler | two-sample AUC (seed spread) | copies | DCR |"]
+        lines += ["| --- | ---: | ---: | ---: |"]
+        for name in [n for n in names if n in fid_mean.index]:
+            lines.append(
+                f"| {name} | {fid_mean.loc[name, 'AUC']:.3f} ({fid_spread.loc[name, 'AUC']:.3f})"
+                f" | {fid_mean.loc[name, 'copies']:.3f} | {fid_mean.loc[name, 'DCR']:.2f} |"
+            )
+    lines += ["", "## Per data set G-mean (mean over classifiers and seeds)", ""]
+    by_set = mean["G-mean"].groupby(["dataset", "sampler"]).mean().unstack()[names]
+    lines.append("| data set | " + " | ".join(names) + " |")
+    lines.append("| --- | " + " | ".join("---:" for _ in names) + " |")
+    for dataset, row in by_set.iterrows():
+        lines.append(f"| {dataset} | " + " | ".join(f"{v:.3f}" for v in row) + " |")
+    return "\n".join(lines) + "\n", mean_ranks
+
+
+def rank_plot(mean_ranks, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    order = mean_ranks["G-mean"].sort_values().index
+    y = np.arange(len(order))
+    ax.barh(y - 0.2, mean_ranks.loc[order, "G-mean"], height=0.4, label="G-mean")
+    ax.barh(y + 0.2, mean_ranks.loc[order, "F1"], height=0.4, label="F1")
+    ax.set_yticks(y, order)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean rank (lower is better)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="six KEEL sets, one repeat")
+    parser.add_argument("--data-dir", default=DATA_DIR)
+    parser.add_argument("--keel-dir", help="a directory of KEEL .dat files of your own")
+    parser.add_argument("--csv", help="a CSV file of your own (with --target)")
+    parser.add_argument("--target", help="the class column of --csv")
+    parser.add_argument("--repeats", type=int)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--out", default=Path(__file__).resolve().parents[1] / "docs")
+    args = parser.parse_args(argv)
+    args.repeats = args.repeats or (1 if args.quick else 2)
+
+    data = load_all(args)
+    n_runs = sum(
+        5 * args.repeats * (1 if f is None else args.seeds) for f in samplers().values()
+    ) * len(data)
+    start = time.perf_counter()
+    records, fidelity_rows, times = [], [], defaultdict(list)
+    with tqdm(total=n_runs, desc="fit_resample runs") as progress:
+        for name, (X, y) in data.items():
+            progress.set_postfix_str(name)
+            r, f, t = run_dataset(name, X, y, args, progress)
+            records += r
+            fidelity_rows += f
+            for key, values in t.items():
+                times[key] += values
+    report, mean_ranks = summarise(
+        records, fidelity_rows, times, args, time.perf_counter() - start
+    )
+    out = Path(args.out)
+    suffix = "_quick" if args.quick else ""
+    rank_plot(mean_ranks, out / f"benchmark_ranks{suffix}.png")
+    report += f"\n![mean ranks](benchmark_ranks{suffix}.png)\n"
+    (out / f"benchmarks{suffix}.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
