@@ -12,8 +12,9 @@ classifier) per classifier, with the resampling shared between classifiers. Scor
 over folds, then over seeds; the seed spread is the standard deviation of the per-seed means.
 
 Fidelity (binary sets): generated minority rows from each training fold against the real
-minority rows of the held-out folds, which the sampler never saw, pooled over the folds of one
-repeat: the cross-validated ROC AUC of a random forest that tells them apart (0.5 is perfect),
+minority rows of that fold's held-out part, which the sampler never saw, pooled over the five
+folds of a repeat (each fold's generated rows sub-sampled to its held-out count): the
+cross-validated ROC AUC of a random forest that tells them apart (0.5 is perfect),
 the share of generated rows that copy a training row exactly, and the distance of each
 generated row to its closest training row of the class divided by the median distance between
 real rows of the class and their nearest neighbour (median over rows).
@@ -47,7 +48,7 @@ from tqdm import tqdm
 from datasets import DATA_DIR, load_csv, load_glass, load_keel, load_satimage, numeric
 from vae_oversampler import VAEOverSampler
 
-QUICK_SETS = ["ecoli3", "glass6", "haberman", "new_thyroid1", "yeast4", "pima"]
+QUICK_SETS = ["ecoli3", "glass6", "new_thyroid1", "yeast4"]
 DEFAULT_NAME = "VAE (defaults)"
 METRICS = ["G-mean", "F1", "AP", "balanced accuracy"]
 
@@ -62,7 +63,9 @@ def samplers():
         "BorderlineSMOTE": lambda s: BorderlineSMOTE(k_neighbors=3, random_state=s),
         "ADASYN": lambda s: ADASYN(n_neighbors=3, random_state=s),
         DEFAULT_NAME: lambda s: VAEOverSampler(random_state=s),
-        "VAE latent prior": lambda s: VAEOverSampler(latent_sampling="prior", random_state=s),
+        "VAE latent posterior": lambda s: VAEOverSampler(
+            latent_sampling="posterior", random_state=s
+        ),
         "VAE decoder mean": lambda s: VAEOverSampler(decoder_output="mean", random_state=s),
     }
 
@@ -92,23 +95,32 @@ def scores(y_true, predicted, proba, classes):
     }
 
 
-def fidelity(generated, held_out, train_minority, seed):
-    """Two-sample AUC, exact-copy share and relative distance to the closest training row."""
+def fidelity(folds, seed):
+    """Two-sample AUC, exact-copy share and relative distance to the closest training row.
+
+    ``folds`` holds, per training fold, ``(generated, held_out, train_minority)``. The AUC
+    pools the folds: each fold's generated rows are sub-sampled to its held-out count.
+    """
     rng = np.random.RandomState(seed)
-    n = min(len(generated), len(held_out))
-    fake = generated[rng.choice(len(generated), n, replace=False)]
-    real = held_out[rng.choice(len(held_out), n, replace=False)]
-    X = np.vstack([fake, real])
-    y = np.r_[np.ones(n), np.zeros(n)]
+    fake, real, copies, dcr = [], [], [], []
+    for generated, held_out, train_minority in folds:
+        n = min(len(generated), len(held_out))
+        fake.append(generated[rng.choice(len(generated), n, replace=False)])
+        real.append(held_out[rng.choice(len(held_out), n, replace=False)])
+        train_rows = {row.tobytes() for row in np.ascontiguousarray(train_minority)}
+        copies.append(
+            np.mean([r.tobytes() in train_rows for r in np.ascontiguousarray(generated)])
+        )
+        neighbours = NearestNeighbors(n_neighbors=2).fit(train_minority)
+        real_nn = np.median(neighbours.kneighbors(train_minority)[0][:, 1])
+        closest = neighbours.kneighbors(generated, n_neighbors=1)[0][:, 0]
+        dcr.append(np.median(closest) / real_nn if real_nn > 0 else np.nan)
+    X = np.vstack(fake + real)
+    y = np.r_[np.ones(sum(map(len, fake))), np.zeros(sum(map(len, real)))]
     forest = RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1)
     cv = StratifiedKFold(5, shuffle=True, random_state=seed)
     auc = cross_val_score(forest, X, y, cv=cv, scoring="roc_auc").mean()
-    train_rows = {row.tobytes() for row in np.ascontiguousarray(train_minority)}
-    copies = np.mean([row.tobytes() in train_rows for row in np.ascontiguousarray(generated)])
-    neighbours = NearestNeighbors(n_neighbors=2).fit(train_minority)
-    real_nn = np.median(neighbours.kneighbors(train_minority)[0][:, 1])
-    closest = neighbours.kneighbors(generated, n_neighbors=1)[0][:, 0]
-    return auc, copies, float(np.median(closest) / real_nn) if real_nn > 0 else np.nan
+    return auc, float(np.mean(copies)), float(np.nanmean(dcr))
 
 
 def run_dataset(name, X, y, args, progress):
@@ -121,8 +133,7 @@ def run_dataset(name, X, y, args, progress):
     for sampler_name, factory in samplers().items():
         seeds = [None] if factory is None else list(range(args.seeds))
         for seed in seeds:
-            generated_by_repeat = defaultdict(list)
-            held_out_by_repeat = defaultdict(list)
+            by_repeat = defaultdict(list)
             for fold, (train, test) in enumerate(folds):
                 scaler = StandardScaler().fit(X[train])
                 X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test])
@@ -147,32 +158,25 @@ def run_dataset(name, X, y, args, progress):
                             **row,
                         }
                     )
-                repeat = fold // 5
                 new_minority = X_res[len(train) :][y_res[len(train) :] == minority]
-                generated_by_repeat[repeat].append(new_minority)
-                held_out_by_repeat[repeat].append(
-                    (X_test[y[test] == minority], X_train[y[train] == minority])
+                by_repeat[fold // 5].append(
+                    (new_minority, X_test[y[test] == minority], X_train[y[train] == minority])
                 )
                 progress.update(1)
             if factory is None or len(classes) != 2:
                 continue
-            for repeat, generated in generated_by_repeat.items():
-                # Each fold's generated rows are judged against that fold's held-out rows.
-                for gen, (held, train_min) in zip(
-                    generated, held_out_by_repeat[repeat], strict=True
-                ):
-                    if len(gen) and len(held) >= 2:
-                        auc, copies, dcr = fidelity(gen, held, train_min, seed or 0)
-                        fidelity_rows.append(
-                            {
-                                "dataset": name,
-                                "sampler": sampler_name,
-                                "seed": seed,
-                                "AUC": auc,
-                                "copies": copies,
-                                "DCR": dcr,
-                            }
-                        )
+            for folds_of_repeat in by_repeat.values():
+                auc, copies, dcr = fidelity(folds_of_repeat, seed)
+                fidelity_rows.append(
+                    {
+                        "dataset": name,
+                        "sampler": sampler_name,
+                        "seed": seed,
+                        "AUC": auc,
+                        "copies": copies,
+                        "DCR": dcr,
+                    }
+                )
     return records, fidelity_rows, times
 
 
@@ -295,7 +299,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="six KEEL sets, one repeat")
+    parser.add_argument("--quick", action="store_true", help="four KEEL sets, one repeat")
     parser.add_argument("--data-dir", default=DATA_DIR)
     parser.add_argument("--keel-dir", help="a directory of KEEL .dat files of your own")
     parser.add_argument("--csv", help="a CSV file of your own (with --target)")

@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -33,8 +34,11 @@ from vae_oversampler import VAEOverSampler
 def import_seconds(module, repeats=5):
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     runs = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(repeats)
     ]
     return statistics.median(runs)
@@ -63,8 +67,10 @@ def epoch_seconds(n_rows):
 
     def run(epochs):
         return timed(
-            lambda: VAEOverSampler(epochs=epochs, early_stopping=False, random_state=0)
-            .fit_resample(X, y), repeats=1 if n_rows > 100_000 else 3
+            lambda: VAEOverSampler(
+                epochs=epochs, early_stopping=False, random_state=0
+            ).fit_resample(X, y),
+            repeats=1 if n_rows > 100_000 else 3,
         )
 
     run(1)  # warm the pool for this shape
@@ -75,11 +81,15 @@ def arithmetic_seconds(n_rows, n_features=30, hidden=(64, 64), latent=8, batch=6
     """Time of the network's matrix products for one epoch, as NumPy float32 GEMMs."""
     widths = [n_features, *hidden, 2 * latent]
     decoder = [latent, *hidden[::-1], n_features]
-    layers = list(zip(widths[:-1], widths[1:], strict=True))
-    layers += list(zip(decoder[:-1], decoder[1:], strict=True))
+    layers = [*pairwise(widths), *pairwise(decoder)]
     rng = np.random.RandomState(0)
-    mats = [(rng.standard_normal((batch, a)).astype(np.float32),
-             rng.standard_normal((a, b)).astype(np.float32)) for a, b in layers]
+    mats = [
+        (
+            rng.standard_normal((batch, a)).astype(np.float32),
+            rng.standard_normal((a, b)).astype(np.float32),
+        )
+        for a, b in layers
+    ]
     steps = 200
 
     def step():
@@ -115,8 +125,9 @@ print(json.dumps({{"base": base / 1024, "growth": (peak - base) / 1024}}))
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", default=DATA_DIR)
     parser.add_argument("--max-rows", type=int, default=1_000_000)
     parser.add_argument("--plot", default=Path(__file__).resolve().parents[1] / "docs/scaling.png")
@@ -124,8 +135,10 @@ def main(argv=None):
 
     imblearn_s, ours_s = import_seconds("imblearn"), import_seconds("vae_oversampler")
     print("## Import\n")
-    print(f"`import imblearn` {imblearn_s:.3f} s, `import vae_oversampler` {ours_s:.3f} s: "
-          f"{ours_s - imblearn_s:+.3f} s\n")
+    print(
+        f"`import imblearn` {imblearn_s:.3f} s, `import vae_oversampler` {ours_s:.3f} s: "
+        f"{ours_s - imblearn_s:+.3f} s\n"
+    )
 
     X, y = load_satimage(args.data_dir)
     X = X.to_numpy(dtype=float)
@@ -136,8 +149,11 @@ def main(argv=None):
     VAEOverSampler(random_state=0).fit_resample(X, y)  # warm
     for k in range(1, len(minority) + 1):
         strategy = {label: int(counts.max()) for label in minority[:k]}
-        per_k[k] = timed(lambda s=strategy: VAEOverSampler(sampling_strategy=s, random_state=0)
-                         .fit_resample(X, y))
+        per_k[k] = timed(
+            lambda s=strategy: VAEOverSampler(sampling_strategy=s, random_state=0).fit_resample(
+                X, y
+            )
+        )
     print("## Many classes (satimage sat.trn, warm)\n")
     print("| classes grown | seconds | ratio to one class |")
     print("| ---: | ---: | ---: |")
@@ -155,10 +171,12 @@ def main(argv=None):
 
     memory = peak_memory_mb(sizes[-1])
     print(f"\n## Peak memory, one class of {sizes[-1]} x 30 float32\n")
-    print(f"class data {memory['class_data']:.0f} MiB; input X (both classes) "
-          f"{2 * memory['class_data']:.0f} MiB; framework baseline {memory['base']:.0f} MiB; "
-          f"peak growth during fit_resample {memory['growth']:.0f} MiB "
-          f"({memory['growth'] / memory['class_data']:.1f}x the class data)")
+    print(
+        f"class data {memory['class_data']:.0f} MiB; input X (both classes) "
+        f"{2 * memory['class_data']:.0f} MiB; framework baseline {memory['base']:.0f} MiB; "
+        f"peak growth during fit_resample {memory['growth']:.0f} MiB "
+        f"({memory['growth'] / memory['class_data']:.1f}x the class data)"
+    )
 
     import matplotlib
 
