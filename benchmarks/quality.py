@@ -21,8 +21,10 @@ real rows of the class and their nearest neighbour (median over rows).
 """
 
 import argparse
+import json
 import os
 import platform
+import sys
 import time
 import warnings
 from collections import defaultdict
@@ -53,8 +55,17 @@ DEFAULT_NAME = "VAE (defaults)"
 METRICS = ["G-mean", "F1", "AP", "balanced accuracy"]
 
 
-def samplers():
-    """Name -> factory(seed). ``None`` means no resampling (run once, not per seed)."""
+def samplers(extra_vae=()):
+    """Name -> factory(seed). ``None`` means no resampling (run once, not per seed).
+
+    ``extra_vae`` holds dicts of VAEOverSampler parameters to compare as more variants.
+    """
+    extra = {
+        "VAE " + ", ".join(f"{k}={v}" for k, v in params.items()): (
+            lambda s, p=params: VAEOverSampler(**p, random_state=s)
+        )
+        for params in extra_vae
+    }
     return {
         "none": None,
         "ROS": lambda s: RandomOverSampler(random_state=s),
@@ -67,6 +78,7 @@ def samplers():
             latent_sampling="posterior", random_state=s
         ),
         "VAE decoder mean": lambda s: VAEOverSampler(decoder_output="mean", random_state=s),
+        **extra,
     }
 
 
@@ -130,7 +142,7 @@ def run_dataset(name, X, y, args, progress):
         RepeatedStratifiedKFold(n_splits=5, n_repeats=args.repeats, random_state=0).split(X, y)
     )
     records, fidelity_rows, times = [], [], defaultdict(list)
-    for sampler_name, factory in samplers().items():
+    for sampler_name, factory in samplers(args.vae).items():
         seeds = [None] if factory is None else list(range(args.seeds))
         for seed in seeds:
             by_repeat = defaultdict(list)
@@ -206,11 +218,11 @@ def summarise(records, fidelity_rows, times, args, seconds):
     per_seed = frame.groupby(["dataset", "classifier", "sampler", "seed"])[METRICS].mean()
     mean = per_seed.groupby(["dataset", "classifier", "sampler"]).mean()
     spread = per_seed.groupby(["dataset", "classifier", "sampler"]).std().fillna(0.0)
-    names = list(samplers())
+    names = list(samplers(args.vae))
     lines = [
         "# Quality benchmark",
         "",
-        f"Command: `python benchmarks/quality.py{' --quick' if args.quick else ''}` "
+        f"Command: `python benchmarks/quality.py {' '.join(sys.argv[1:])}` "
         f"({date.today()}, {seconds / 60:.0f} min). Machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, CPU only.",
         "",
@@ -306,13 +318,20 @@ def main(argv=None):
     parser.add_argument("--target", help="the class column of --csv")
     parser.add_argument("--repeats", type=int)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--vae",
+        type=json.loads,
+        action="append",
+        default=[],
+        help="another VAEOverSampler variant, as JSON parameters: --vae '{\"beta\": 0.5}'",
+    )
     parser.add_argument("--out", default=Path(__file__).resolve().parents[1] / "docs")
     args = parser.parse_args(argv)
     args.repeats = args.repeats or (1 if args.quick else 2)
 
     data = load_all(args)
     n_runs = sum(
-        5 * args.repeats * (1 if f is None else args.seeds) for f in samplers().values()
+        5 * args.repeats * (1 if f is None else args.seeds) for f in samplers(args.vae).values()
     ) * len(data)
     start = time.perf_counter()
     records, fidelity_rows, times = [], [], defaultdict(list)

@@ -42,11 +42,13 @@ class VAEOverSampler(BaseOverSampler):
         Widths of the encoder's hidden layers; the decoder mirrors them.
 
     epochs : int, default=30
-        Most training epochs per class. An epoch is one shuffled pass over the class's training
-        rows, or, for a class smaller than 25 batches, as many passes as make 25 batches.
+        Most training epochs per class. An epoch is the smallest multiple of 16 batches that
+        covers one shuffled pass over the class's training rows, so a small class's epoch is
+        several passes (16 gradient steps in all).
 
     batch_size : int, default=64
-        Rows per gradient step (the whole class when it is smaller).
+        Rows per gradient step. A class smaller than a batch fills it from successive shuffles
+        of its rows.
 
     learning_rate : float, default=1e-3
         Adam's learning rate.
@@ -234,8 +236,8 @@ class VAEOverSampler(BaseOverSampler):
         config = self._training_config(X.shape[1])
         targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         check_class_sizes(y, targets)
-        # One seed per class for training and one for generation, all drawn up front so that
-        # a class's rows do not depend on which other classes are resampled.
+        # One seed per class for training and one for generation, all drawn up front in class
+        # order, so that results do not depend on n_jobs or on the order in which jobs finish.
         seeds = {
             label: random_state.randint(np.iinfo(np.int32).max, size=2)
             for label in self.sampling_strategy_
