@@ -37,7 +37,8 @@ def test_epoch_is_whole_calls_covering_a_pass(n_train, expected):
 
 def test_stream_is_back_to_back_shuffles_of_the_rows():
     x = np.arange(30, dtype=np.float32).reshape(10, 3)
-    stream = training_stream(x, batch=64, steps=16, epochs=2, rng=np.random.RandomState(0))
+    rng = np.random.RandomState(0)
+    stream = training_stream(x, np.arange(10), batch=64, steps=16, epochs=2, rng=rng)
     assert stream.shape == (2 * 16 * 64, 3)
     # Every consecutive pass of 10 rows holds each row exactly once.
     passes = stream[: (len(stream) // 10) * 10, 0].reshape(-1, 10)
@@ -48,8 +49,16 @@ def test_stream_is_back_to_back_shuffles_of_the_rows():
 def test_stream_holds_fewer_epochs_when_large(monkeypatch):
     monkeypatch.setattr("vae_oversampler._training.MAX_STREAM_VALUES", 64 * 16 * 3 * 2)
     x = np.zeros((100, 3), dtype=np.float32)
-    stream = training_stream(x, batch=64, steps=16, epochs=10, rng=np.random.RandomState(0))
+    rng = np.random.RandomState(0)
+    stream = training_stream(x, np.arange(100), batch=64, steps=16, epochs=10, rng=rng)
     assert len(stream) == 2 * 16 * 64
+
+
+def test_stream_reads_only_the_training_rows():
+    x = np.arange(20, dtype=np.float32)[:, None]
+    rng = np.random.RandomState(0)
+    stream = training_stream(x, np.arange(0, 20, 2), batch=64, steps=16, epochs=1, rng=rng)
+    assert set(stream[:, 0].tolist()) == set(range(0, 20, 2))
 
 
 @pytest.mark.parametrize("n_val", [1, 5, 100, VALIDATION_ROWS, 1000])

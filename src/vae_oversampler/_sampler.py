@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._generation import cast_like, decode, encode, latent_points
+from ._generation import DECODE_BATCH, cast_like, decode, encode, latent_points
 from ._validation import check_class_sizes, explain_input_error, plain, reject_non_numeric
 
 
@@ -249,7 +249,7 @@ class VAEOverSampler(BaseOverSampler):
             rows = X[y == label]
             rows = np.ascontiguousarray(rows.toarray() if sparse.issparse(rows) else rows)
             self.scalers_[label] = StandardScaler().fit(rows)
-            scaled[label] = self.scalers_[label].transform(rows).astype(np.float32)
+            scaled[label] = self.scalers_[label].transform(rows).astype(np.float32, copy=False)
         trained = Parallel(n_jobs=self.n_jobs)(
             delayed(train_class_vae)(scaled[label], config, seed=int(seeds[label][0]))
             for label in targets
@@ -274,14 +274,21 @@ class VAEOverSampler(BaseOverSampler):
         return X_resampled, np.concatenate(y_new)
 
     def _generate(self, label, n_samples, rng):
-        """``n_samples`` new rows of class ``label``, in the fitted X's dtype, as an ndarray."""
-        model = self.vaes_[label]
-        if n_samples == 0:
-            return np.empty((0, model.n_features), dtype=self._x_dtype)
+        """``n_samples`` new rows of class ``label``, in the fitted X's dtype, as an ndarray.
+
+        Rows are made in chunks of ``DECODE_BATCH`` and written straight into the output, so
+        the float64 temporaries stay small however many rows are asked for.
+        """
+        model, scaler = self.vaes_[label], self.scalers_[label]
         posterior = self.encodings_[label] if self.latent_sampling == "posterior" else None
-        z = latent_points(n_samples, model.latent_dim, rng, posterior=posterior)
-        new = decode(model, z, rng=rng if self.decoder_output == "sample" else None)
-        return cast_like(self.scalers_[label].inverse_transform(new), self._x_dtype)
+        noise_rng = rng if self.decoder_output == "sample" else None
+        out = np.empty((n_samples, model.n_features), dtype=self._x_dtype)
+        for start in range(0, n_samples, DECODE_BATCH):
+            size = min(DECODE_BATCH, n_samples - start)
+            z = latent_points(size, model.latent_dim, rng, posterior=posterior)
+            rows = scaler.inverse_transform(decode(model, z, rng=noise_rng))
+            out[start : start + size] = cast_like(rows, self._x_dtype)
+        return out
 
     def sample(self, n_samples: int, class_label, random_state=None):
         """Generate new rows of one class from its trained VAE.

@@ -67,8 +67,10 @@ def validation_batch(x_val: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
     return x_val[rows], 1.0 / np.bincount(rows)[rows]
 
 
-def training_stream(x_train: np.ndarray, batch: int, steps: int, epochs: int, rng):
-    """Rows for ``epochs`` epochs of ``steps`` batches: back-to-back shuffled passes.
+def training_stream(
+    x: np.ndarray, train_idx: np.ndarray, batch: int, steps: int, epochs: int, rng
+):
+    """Rows ``train_idx`` of ``x`` laid out for ``epochs`` epochs of ``steps`` batches.
 
     Each pass over the training rows is a fresh permutation, and batches run across pass
     boundaries, so every batch is full, even for a class smaller than a batch. Keras then
@@ -77,12 +79,12 @@ def training_stream(x_train: np.ndarray, batch: int, steps: int, epochs: int, rn
     all epochs would exceed ``MAX_STREAM_VALUES``
     values, the stream holds as many whole epochs as fit (at least one) and is read again.
     """
-    n_train, n_features = x_train.shape
+    n_train, n_features = len(train_idx), x.shape[1]
     rows_per_epoch = steps * batch
     n_epochs = max(1, min(epochs, MAX_STREAM_VALUES // (rows_per_epoch * n_features)))
     n_rows = n_epochs * rows_per_epoch
     order = np.concatenate([rng.permutation(n_train) for _ in range(-(-n_rows // n_train))])
-    return x_train[order[:n_rows]]
+    return x[train_idx[order[:n_rows]]]
 
 
 def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
@@ -111,7 +113,7 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
     train_idx, val_idx = split_rows(len(x), config, rng)
     batch = config.batch_size
     steps = epoch_layout(len(train_idx), batch, STEPS_PER_EXECUTION)
-    x_stream = training_stream(x[train_idx], batch, steps, config.epochs, rng)
+    x_stream = training_stream(x, train_idx, batch, steps, config.epochs, rng)
     model_seed = int(rng.randint(2**31 - 1))
     architecture = {
         "n_features": x.shape[1],
