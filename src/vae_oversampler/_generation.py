@@ -36,18 +36,15 @@ def latent_points(n_samples: int, latent_dim: int, rng, posterior=None) -> np.nd
 
 
 def decode(model, z: np.ndarray, rng=None) -> np.ndarray:
-    """Decode latent points into standardised rows.
+    """Decode latent points into standardised rows, in one call (callers pass at most
+    ``DECODE_BATCH`` points at a time).
 
     With ``rng``, each row gets the decoder's learned per-feature Gaussian noise; without it,
     the decoder's mean is returned.
     """
     from keras import ops
 
-    means = [
-        ops.convert_to_numpy(model.decode(ops.convert_to_tensor(z[start : start + DECODE_BATCH])))
-        for start in range(0, len(z), DECODE_BATCH)
-    ]
-    x = np.concatenate(means).astype(np.float64) if means else np.empty((0, model.n_features))
+    x = ops.convert_to_numpy(model.decode(ops.convert_to_tensor(z))).astype(np.float64)
     if rng is not None:
         std = np.exp(0.5 * ops.convert_to_numpy(model.output_log_var()).astype(np.float64))
         x += std * rng.standard_normal(x.shape)
