@@ -17,6 +17,7 @@ from vae_oversampler._training import (
 CONFIG = TrainingConfig(
     latent_dim=2,
     hidden_layer_sizes=(16,),
+    image_shape=None,
     epochs=3,
     batch_size=64,
     learning_rate=1e-3,

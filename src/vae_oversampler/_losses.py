@@ -23,3 +23,12 @@ def gaussian_nll(x, mean, log_var):
 def kl_divergence(z_mean, z_log_var):
     """KL(N(z_mean, exp(z_log_var)) || N(0, I)), summed over latent dimensions."""
     return -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+
+
+def bernoulli_nll(x, logits):
+    """Binary cross-entropy of ``x`` in [0, 1] against ``sigmoid(logits)``, summed over features.
+
+    Written from the logits (``softplus(l) - x * l``) so that it stays finite where the
+    sigmoid saturates.
+    """
+    return ops.sum(ops.softplus(logits) - x * logits, axis=-1)

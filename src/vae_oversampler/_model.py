@@ -9,6 +9,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from ._initializers import reset_layers
 from ._losses import gaussian_nll, kl_divergence
 
 # Bounds of the decoder's learned per-feature log-variance, in standardised units. The lower
@@ -37,15 +38,63 @@ def _mean(values, weights=None):
     return ops.sum(values * weights) / ops.sum(weights)
 
 
+class VariationalAutoencoder(keras.Model):
+    """What every VAE of the sampler shares: the seeded reparameterisation and the loss.
+
+    Subclasses define :meth:`encode` (rows to ``(z_mean, z_log_var)``), :meth:`decoder_output`
+    (latent points to the decoder's raw output), :meth:`decode` (latent points to the mean of
+    a row), :meth:`reconstruction_nll` (per-row negative log-likelihood of rows given the raw
+    output) and :meth:`reinitialize`. The loss, computed in :meth:`compute_loss` so that any
+    Keras backend trains it, is the reconstruction term plus ``beta`` times the KL divergence
+    to N(0, I).
+    """
+
+    def __init__(self, n_features, latent_dim, beta, seed, **kwargs):
+        super().__init__(**kwargs)
+        self.n_features = int(n_features)
+        self.latent_dim = int(latent_dim)
+        self.beta = float(beta)
+        self.seed = int(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    def reset_seed(self, seed):
+        """Restart the reparameterisation noise from ``seed``."""
+        state = self.seed_generator.state
+        state.assign(np.array([seed, 0], dtype=state.dtype))
+
+    def call(self, inputs, training=False):
+        z_mean, z_log_var = self.encode(inputs, training=training)
+        noise = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        z = z_mean + ops.exp(0.5 * z_log_var) * noise
+        return self.decoder_output(z, training=training), z_mean, z_log_var
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        output, z_mean, z_log_var = y_pred
+        reconstruction = _mean(self.reconstruction_nll(x, output), sample_weight)
+        kl = _mean(kl_divergence(z_mean, z_log_var), sample_weight)
+        self.reconstruction_tracker.update_state(reconstruction)
+        self.kl_tracker.update_state(kl)
+        return reconstruction + self.beta * kl
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "n_features": self.n_features,
+            "latent_dim": self.latent_dim,
+            "beta": self.beta,
+            "seed": self.seed,
+        }
+
+
 @keras.saving.register_keras_serializable(package="vae_oversampler")
-class TabularVAE(keras.Model):
+class TabularVAE(VariationalAutoencoder):
     """A VAE for rows of standardised numbers, with a learned per-feature output variance.
 
-    The encoder maps a row to ``(z_mean, z_log_var)``; a latent point is drawn with the
-    reparameterisation trick from its own seeded :class:`keras.random.SeedGenerator`; the
-    decoder maps it back to the mean of a Gaussian whose per-feature log-variance is a trained
-    weight. The loss is the Gaussian negative log-likelihood plus ``beta`` times the KL
-    divergence to N(0, I), computed in :meth:`compute_loss` so any Keras backend trains it.
+    An MLP encoder maps a row to ``(z_mean, z_log_var)``; an MLP decoder maps a latent point
+    back to the mean of a Gaussian whose per-feature log-variance is a trained weight. The
+    reconstruction term is that Gaussian's negative log-likelihood.
 
     Parameters
     ----------
@@ -70,12 +119,8 @@ class TabularVAE(keras.Model):
         seed=0,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.n_features = int(n_features)
-        self.latent_dim = int(latent_dim)
+        super().__init__(n_features, latent_dim, beta, seed, **kwargs)
         self.hidden_layer_sizes = tuple(int(h) for h in hidden_layer_sizes)
-        self.beta = float(beta)
-        self.seed = int(seed)
         self.encoder = _dense_stack(self.hidden_layer_sizes, "encoder")
         self.z_mean_layer = layers.Dense(
             self.latent_dim, kernel_initializer="zeros", name="z_mean"
@@ -87,9 +132,6 @@ class TabularVAE(keras.Model):
         self.x_mean_layer = layers.Dense(
             self.n_features, kernel_initializer="zeros", name="x_mean"
         )
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
 
     def build(self, input_shape=None):
         self.encoder.build((None, self.n_features))
@@ -112,52 +154,38 @@ class TabularVAE(keras.Model):
         starts as N(0, 1) per standardised feature. Reusing a compiled model through this method
         trains exactly as a new model with the same seed would.
         """
-        rng = np.random.RandomState(seed)
-        glorot = [*self.encoder.layers, self.z_mean_layer, *self.decoder.layers, self.x_mean_layer]
-        for layer in glorot:
-            fan_in, fan_out = layer.kernel.shape
-            limit = math.sqrt(6.0 / (fan_in + fan_out))
-            layer.kernel.assign(rng.uniform(-limit, limit, (fan_in, fan_out)).astype("float32"))
-        for layer in [*glorot, self.z_log_var_layer]:
-            layer.bias.assign(np.zeros(layer.bias.shape, dtype="float32"))
-        self.z_log_var_layer.kernel.assign(np.zeros(self.z_log_var_layer.kernel.shape, "float32"))
+        heads = [self.z_mean_layer, self.z_log_var_layer]
+        reset_layers(
+            [*self.encoder.layers, *heads, *self.decoder.layers, self.x_mean_layer],
+            np.random.RandomState(seed),
+            zero_kernels=[self.z_log_var_layer],
+        )
         self.x_log_var.assign(np.zeros(self.n_features, dtype="float32"))
-        state = self.seed_generator.state
-        state.assign(np.array([seed, 0], dtype=state.dtype))
+        self.reset_seed(seed)
 
-    def encode(self, x):
+    def encode(self, x, training=False):
         """Return ``(z_mean, z_log_var)`` of the approximate posterior q(z|x)."""
         hidden = self.encoder(x)
         return self.z_mean_layer(hidden), self.z_log_var_layer(hidden)
 
+    def decoder_output(self, z, training=False):
+        """The Gaussian's mean for latent points ``z``."""
+        return self.x_mean_layer(self.decoder(z))
+
     def decode(self, z):
         """Return the decoder's mean for latent points ``z``."""
-        return self.x_mean_layer(self.decoder(z))
+        return self.decoder_output(z)
+
+    def reconstruction_nll(self, x, output):
+        """Gaussian negative log-likelihood of each row, with the learned variance."""
+        return gaussian_nll(x, output, self.output_log_var())
 
     def output_log_var(self):
         """The decoder's per-feature log-variance, inside its bounds."""
         return ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR)
 
-    def call(self, inputs, training=False):
-        z_mean, z_log_var = self.encode(inputs)
-        noise = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
-        z = z_mean + ops.exp(0.5 * z_log_var) * noise
-        return self.decode(z), z_mean, z_log_var
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        x_mean, z_mean, z_log_var = y_pred
-        reconstruction = _mean(gaussian_nll(x, x_mean, self.output_log_var()), sample_weight)
-        kl = _mean(kl_divergence(z_mean, z_log_var), sample_weight)
-        self.reconstruction_tracker.update_state(reconstruction)
-        self.kl_tracker.update_state(kl)
-        return reconstruction + self.beta * kl
-
     def get_config(self):
         return {
             **super().get_config(),
-            "n_features": self.n_features,
-            "latent_dim": self.latent_dim,
             "hidden_layer_sizes": list(self.hidden_layer_sizes),
-            "beta": self.beta,
-            "seed": self.seed,
         }

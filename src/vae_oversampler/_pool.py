@@ -20,45 +20,44 @@ _idle: dict = {}
 _lock = threading.Lock()
 
 
-def _new_compiled_model(key):
+def new_vae(architecture: dict):
+    """A new, built VAE for ``architecture``: an ``ImageVAE`` when it names an
+    ``image_shape``, a ``TabularVAE`` otherwise."""
+    if "image_shape" in architecture:
+        from ._image_model import ImageVAE as model_class
+    else:
+        from ._model import TabularVAE as model_class
+    model = model_class(**architecture)
+    model.build((None, model.n_features))
+    return model
+
+
+def _new_compiled_model(architecture):
     import keras
 
-    from ._model import TabularVAE
-
-    n_features, latent_dim, hidden_layer_sizes, beta, _ = key
-    model = TabularVAE(
-        n_features=n_features,
-        latent_dim=latent_dim,
-        hidden_layer_sizes=hidden_layer_sizes,
-        beta=beta,
-    )
-    model.build((None, n_features))
+    model = new_vae(architecture)
     model.compile(optimizer=keras.optimizers.Adam(), steps_per_execution=STEPS_PER_EXECUTION)
     model.optimizer.build(model.trainable_variables)
     start = [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables]
     return model, start
 
 
+def _hashable(value):
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 @contextmanager
-def compiled_vae(
-    n_features: int,
-    latent_dim: int,
-    hidden_layer_sizes,
-    beta: float,
-    batch_size: int,
-    seed: int,
-    learning_rate: float,
-):
-    """Lend a compiled ``TabularVAE`` in the state of a new one built with ``seed``.
+def compiled_vae(architecture: dict, batch_size: int, seed: int, learning_rate: float):
+    """Lend a compiled VAE of ``architecture`` in the state of a new one built with ``seed``.
 
     Models are pooled per architecture and batch size: a model that only ever sees one batch
     shape keeps its first traced function, which gives the same numbers as a new model's.
     """
-    key = (int(n_features), int(latent_dim), tuple(hidden_layer_sizes), float(beta), batch_size)
+    key = (tuple(sorted((k, _hashable(v)) for k, v in architecture.items())), batch_size)
     with _lock:
         entry = _idle[key].pop() if _idle.get(key) else None
     if entry is None:
-        entry = _new_compiled_model(key)
+        entry = _new_compiled_model(architecture)
     model, optimizer_start = entry
     model.reinitialize(seed)
     for variable, value in zip(model.optimizer.variables, optimizer_start, strict=True):

@@ -9,12 +9,14 @@ from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
 from joblib import Parallel, delayed
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._generation import DECODE_BATCH, cast_like, decode, encode, latent_points
+from ._pixels import PixelScaler, check_image_shape, pixel_scale
 from ._validation import check_class_sizes, explain_input_error, plain, reject_non_numeric
 
 
@@ -39,7 +41,17 @@ class VAEOverSampler(BaseOverSampler):
         Size of the latent space. ``"auto"`` uses ``min(n_features, 8)``.
 
     hidden_layer_sizes : tuple of int, default=(64, 64)
-        Widths of the encoder's hidden layers; the decoder mirrors them.
+        Widths of the encoder's hidden layers; the decoder mirrors them. Used by the tabular
+        network only.
+
+    image_shape : tuple of (int, int, int) or None, default=None
+        ``(height, width, channels)`` when each row of X is one image, flattened. Each class
+        then gets a convolutional VAE (three strided convolutions with batch normalisation,
+        and their mirror image), trained with a binary cross-entropy loss on pixels scaled to
+        [0, 1]. X must hold values in [0, 1] or 0-255 (it is read as 0-255 when any value
+        exceeds 1); new images come back in the same range and dtype, integers rounded. New
+        pixels are the decoder's intensities, so ``decoder_output`` does not apply. ``None``
+        means tabular rows and the MLP network.
 
     epochs : int, default=30
         Most training epochs per class. An epoch is the smallest multiple of 16 batches that
@@ -98,7 +110,8 @@ class VAEOverSampler(BaseOverSampler):
         The trained Keras model of each over-sampled class.
 
     scalers_ : dict
-        The ``StandardScaler`` fitted on each over-sampled class's rows.
+        The ``StandardScaler`` fitted on each over-sampled class's rows (with
+        ``image_shape``, the scaler of pixels to [0, 1]).
 
     encodings_ : dict
         For each over-sampled class, ``(z_mean, z_log_var)``: the encoder's posterior of each
@@ -145,6 +158,7 @@ class VAEOverSampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "image_shape": ["array-like", None],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -165,6 +179,7 @@ class VAEOverSampler(BaseOverSampler):
         random_state=None,
         latent_dim="auto",
         hidden_layer_sizes=(64, 64),
+        image_shape=None,
         epochs=30,
         batch_size=64,
         learning_rate=1e-3,
@@ -181,6 +196,7 @@ class VAEOverSampler(BaseOverSampler):
         self.random_state = random_state
         self.latent_dim = latent_dim
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.image_shape = image_shape
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -202,7 +218,7 @@ class VAEOverSampler(BaseOverSampler):
         except ValueError as exc:
             raise explain_input_error(exc) from exc
 
-    def _training_config(self, n_features):
+    def _training_config(self, n_features, image_shape):
         from ._training import TrainingConfig
 
         hidden = (
@@ -219,6 +235,7 @@ class VAEOverSampler(BaseOverSampler):
         return TrainingConfig(
             latent_dim=int(latent_dim),
             hidden_layer_sizes=tuple(int(h) for h in hidden),
+            image_shape=image_shape,
             epochs=self.epochs,
             batch_size=self.batch_size,
             learning_rate=float(self.learning_rate),
@@ -233,7 +250,11 @@ class VAEOverSampler(BaseOverSampler):
         from ._training import build_vae, train_class_vae
 
         random_state = _check_random_state(self.random_state)
-        config = self._training_config(X.shape[1])
+        image_shape = None
+        if self.image_shape is not None:
+            image_shape = check_image_shape(self.image_shape, X.shape[1])
+            pixels = PixelScaler(pixel_scale(X))
+        config = self._training_config(X.shape[1], image_shape)
         targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         check_class_sizes(y, targets)
         # One seed per class for training and one for generation, all drawn up front in class
@@ -248,7 +269,8 @@ class VAEOverSampler(BaseOverSampler):
         for label in targets:
             rows = X[y == label]
             rows = np.ascontiguousarray(rows.toarray() if sparse.issparse(rows) else rows)
-            self.scalers_[label] = StandardScaler().fit(rows)
+            scaler = StandardScaler() if image_shape is None else clone(pixels)
+            self.scalers_[label] = scaler.fit(rows)
             scaled[label] = self.scalers_[label].transform(rows).astype(np.float32, copy=False)
         trained = Parallel(n_jobs=self.n_jobs)(
             delayed(train_class_vae)(scaled[label], config, seed=int(seeds[label][0]))
@@ -281,7 +303,8 @@ class VAEOverSampler(BaseOverSampler):
         """
         model, scaler = self.vaes_[label], self.scalers_[label]
         posterior = self.encodings_[label] if self.latent_sampling == "posterior" else None
-        noise_rng = rng if self.decoder_output == "sample" else None
+        gaussian = self.image_shape is None and self.decoder_output == "sample"
+        noise_rng = rng if gaussian else None
         out = np.empty((n_samples, model.n_features), dtype=self._x_dtype)
         for start in range(0, n_samples, DECODE_BATCH):
             size = min(DECODE_BATCH, n_samples - start)

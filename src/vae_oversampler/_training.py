@@ -28,6 +28,7 @@ class TrainingConfig:
 
     latent_dim: int
     hidden_layer_sizes: tuple
+    image_shape: tuple | None
     epochs: int
     batch_size: int
     learning_rate: float
@@ -97,7 +98,7 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
     Returns
     -------
     model_config : dict
-        Constructor arguments of the ``TabularVAE``.
+        Constructor arguments of the ``TabularVAE`` or ``ImageVAE``.
     weights : list of ndarray
         The trained weights (the best validation weights when early stopping ran).
     history : dict of str to list of float
@@ -115,12 +116,11 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
     steps = epoch_layout(len(train_idx), batch, STEPS_PER_EXECUTION)
     x_stream = training_stream(x, train_idx, batch, steps, config.epochs, rng)
     model_seed = int(rng.randint(2**31 - 1))
-    architecture = {
-        "n_features": x.shape[1],
-        "latent_dim": config.latent_dim,
-        "hidden_layer_sizes": config.hidden_layer_sizes,
-        "beta": config.beta,
-    }
+    architecture = {"latent_dim": config.latent_dim, "beta": config.beta}
+    if config.image_shape is None:
+        architecture.update(n_features=x.shape[1], hidden_layer_sizes=config.hidden_layer_sizes)
+    else:
+        architecture.update(image_shape=config.image_shape)
 
     callbacks = []
     if len(val_idx):
@@ -132,7 +132,7 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
             ),
         ]
     with compiled_vae(
-        **architecture, batch_size=batch, seed=model_seed, learning_rate=config.learning_rate
+        architecture, batch_size=batch, seed=model_seed, learning_rate=config.learning_rate
     ) as trainer:
         fitted = trainer.fit(
             x_stream,
@@ -149,10 +149,9 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
 
 
 def build_vae(model_config: dict, weights):
-    """A new ``TabularVAE`` holding trained ``weights``."""
-    from ._model import TabularVAE
+    """A new VAE of ``model_config`` holding trained ``weights``."""
+    from ._pool import new_vae
 
-    model = TabularVAE(**model_config)
-    model.build((None, model.n_features))
+    model = new_vae(model_config)
     model.set_weights(weights)
     return model
