@@ -1,4 +1,4 @@
-"""Loaders for the benchmark data: KEEL ``.dat`` files, UCI glass and satimage, or a CSV.
+"""Loaders for the benchmark data: KEEL ``.dat`` files, UCI glass and satimage, MNIST, a CSV.
 
 The default data directory is ``../shared/data`` next to the repository; every loader also
 takes a path of the user's own, and ``VAE_OVERSAMPLER_DATA`` overrides the default.
@@ -66,3 +66,21 @@ def load_satimage(data_dir=DATA_DIR, part: str = "trn") -> tuple[pd.DataFrame, n
 def numeric(X: pd.DataFrame) -> np.ndarray:
     """One-hot encode categorical columns and return a float array."""
     return pd.get_dummies(X, dtype=float).to_numpy(dtype=float)
+
+
+def load_mnist(directory=None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's test set from its IDX files (``.gz`` or not): uint8 images as flat rows of
+    784 pixels, and their digits."""
+    directory = Path(directory) if directory is not None else DATA_DIR / "mnist"
+
+    def read(stem, header):
+        import gzip
+
+        for name, opener in [(f"{stem}.gz", gzip.open), (stem, open)]:
+            if (directory / name).exists():
+                with opener(directory / name, "rb") as file:
+                    return np.frombuffer(file.read(), dtype=np.uint8, offset=header)
+        raise FileNotFoundError(f"No {stem}(.gz) in {directory}.")
+
+    images = read("t10k-images-idx3-ubyte", 16).reshape(-1, 28 * 28)
+    return images, read("t10k-labels-idx1-ubyte", 8).astype(np.int64)

@@ -33,15 +33,15 @@ def test_bad_arrays(X_bad, match):
 
 def test_non_numeric_dataframe_columns_are_named():
     df = pd.DataFrame({"a": X[:, 0], "colour": ["red", "blue"] * 20})
-    match = r"column\(s\) \['colour'\] are not numeric.*OneHotEncoder"
+    match = r"\['colour'\] are not numeric.*categorical_features=\['colour'\]"
     with pytest.raises(ValueError, match=match):
-        sampler().fit_resample(df, Y)
+        sampler(categorical_features=None).fit_resample(df, Y)
 
 
 def test_non_numeric_array():
     X_str = X.astype(object)
     X_str[3, 1] = "abc"
-    with pytest.raises(ValueError, match="needs numeric features.*OneHotEncoder"):
+    with pytest.raises(ValueError, match=r"not numbers.*categorical_features=\[\.\.\.\]"):
         sampler().fit_resample(X_str, Y)
 
 

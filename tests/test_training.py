@@ -18,6 +18,7 @@ CONFIG = TrainingConfig(
     latent_dim=2,
     hidden_layer_sizes=(16,),
     image_shape=None,
+    categorical_sizes=(),
     epochs=3,
     batch_size=64,
     learning_rate=1e-3,

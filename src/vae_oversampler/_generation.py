@@ -35,20 +35,41 @@ def latent_points(n_samples: int, latent_dim: int, rng, posterior=None) -> np.nd
     return (z_mean[rows] + np.exp(0.5 * z_log_var[rows]) * noise).astype(np.float32)
 
 
-def decode(model, z: np.ndarray, rng=None) -> np.ndarray:
-    """Decode latent points into standardised rows, in one call (callers pass at most
-    ``DECODE_BATCH`` points at a time).
+def decode(model, z: np.ndarray, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """Decode latent points into standardised numeric columns and category codes, in one
+    call (callers pass at most ``DECODE_BATCH`` points at a time).
 
-    With ``rng``, each row gets the decoder's learned per-feature Gaussian noise; without it,
-    the decoder's mean is returned.
+    With ``rng``, each numeric value gets the decoder's learned Gaussian noise and each
+    category is drawn from its softmax; without it, the decoder's means and the most likely
+    categories are returned. Image models return pixel intensities and no categories.
+
+    Returns
+    -------
+    numeric : ndarray of shape (len(z), model.n_numeric), float64
+    codes : ndarray of shape (len(z), len(model.categorical_sizes)), int64
     """
     from keras import ops
 
-    x = ops.convert_to_numpy(model.decode(ops.convert_to_tensor(z))).astype(np.float64)
-    if rng is not None:
+    out = ops.convert_to_numpy(model.decode(ops.convert_to_tensor(z))).astype(np.float64)
+    n_numeric = model.n_numeric
+    numeric = out[:, :n_numeric]
+    if rng is not None and hasattr(model, "output_log_var"):
         std = np.exp(0.5 * ops.convert_to_numpy(model.output_log_var()).astype(np.float64))
-        x += std * rng.standard_normal(x.shape)
-    return x
+        numeric += std * rng.standard_normal(numeric.shape)
+    sizes = model.categorical_sizes
+    codes = np.empty((len(z), len(sizes)), dtype=np.int64)
+    start = n_numeric
+    for j, size in enumerate(sizes):
+        logits = out[:, start : start + size]
+        start += size
+        if rng is None:
+            codes[:, j] = logits.argmax(axis=1)
+            continue
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        cumulative = np.cumsum(probabilities, axis=1)
+        draws = rng.random_sample(len(z)) * cumulative[:, -1]
+        codes[:, j] = np.minimum((cumulative < draws[:, None]).sum(axis=1), size - 1)
+    return numeric, codes
 
 
 def cast_like(values: np.ndarray, dtype) -> np.ndarray:

@@ -16,12 +16,16 @@ from ._model import VariationalAutoencoder
 ENCODER_FILTERS = (1, 32, 64)
 ENCODER_STRIDES = (1, 2, 2)
 DECODER_FILTERS = (64, 32)
+# Keras's default, 0.99, leaves the moving statistics near their starting values after the few
+# hundred steps a class trains, and decoding (which uses them) then draws poor images: 4% of
+# the digits generated from 50 MNIST zeros were read as zeros, against 99% with 0.9.
+NORM_MOMENTUM = 0.9
 
 
 def _conv_block(layer, name):
     return [
         layer,
-        layers.BatchNormalization(name=f"{name}_norm"),
+        layers.BatchNormalization(momentum=NORM_MOMENTUM, name=f"{name}_norm"),
         layers.LeakyReLU(negative_slope=0.2, name=f"{name}_act"),
     ]
 
@@ -44,8 +48,10 @@ class ImageVAE(VariationalAutoencoder):
     decoded pixel is always inside [0, 1] (the article's output could leave it), and the loss
     is computed from the logits, which stays finite where the sigmoid saturates. The decoder
     upsamples ``ceil(height / 4) x ceil(width / 4)`` and crops to the image, so any shape
-    works (8x8, 28x28, 32x32x3, odd sizes), not only multiples of 4. Weights start from seeded
-    NumPy draws, as in :class:`TabularVAE`.
+    works (8x8, 28x28, 32x32x3, odd sizes), not only multiples of 4. Batch normalisation's
+    moving averages use momentum 0.9 instead of 0.99, so that they have caught up with the
+    data by the time a small class stops training (see ``NORM_MOMENTUM``). Weights start from
+    seeded NumPy draws, as in :class:`TabularVAE`.
 
     Parameters
     ----------

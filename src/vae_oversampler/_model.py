@@ -10,7 +10,7 @@ import numpy as np
 from keras import layers, ops
 
 from ._initializers import reset_layers
-from ._losses import gaussian_nll, kl_divergence
+from ._losses import categorical_nll, gaussian_nll, kl_divergence
 
 # Bounds of the decoder's learned per-feature log-variance, in standardised units. The lower
 # bound keeps a tiny class from collapsing its noise to zero (which would return copies of the
@@ -49,6 +49,9 @@ class VariationalAutoencoder(keras.Model):
     to N(0, I).
     """
 
+    # Widths of the one-hot blocks at the end of a row; the columns before them are numeric.
+    categorical_sizes = ()
+
     def __init__(self, n_features, latent_dim, beta, seed, **kwargs):
         super().__init__(**kwargs)
         self.n_features = int(n_features)
@@ -58,6 +61,11 @@ class VariationalAutoencoder(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    @property
+    def n_numeric(self) -> int:
+        """Numeric columns at the start of a row."""
+        return self.n_features - sum(self.categorical_sizes)
 
     def reset_seed(self, seed):
         """Restart the reparameterisation noise from ``seed``."""
@@ -90,16 +98,18 @@ class VariationalAutoencoder(keras.Model):
 
 @keras.saving.register_keras_serializable(package="vae_oversampler")
 class TabularVAE(VariationalAutoencoder):
-    """A VAE for rows of standardised numbers, with a learned per-feature output variance.
+    """A VAE for table rows: standardised numbers, then one-hot blocks of categories.
 
     An MLP encoder maps a row to ``(z_mean, z_log_var)``; an MLP decoder maps a latent point
-    back to the mean of a Gaussian whose per-feature log-variance is a trained weight. The
-    reconstruction term is that Gaussian's negative log-likelihood.
+    back to the mean of a Gaussian for each numeric column, whose per-column log-variance is a
+    trained weight, and to the logits of a softmax for each categorical column. The
+    reconstruction term is the Gaussian negative log-likelihood plus the categorical
+    cross-entropies.
 
     Parameters
     ----------
     n_features : int
-        Width of a row.
+        Width of an encoded row: the numeric columns plus every one-hot block.
     latent_dim : int
         Size of the latent space.
     hidden_layer_sizes : tuple of int
@@ -108,6 +118,8 @@ class TabularVAE(VariationalAutoencoder):
         Weight of the KL term.
     seed : int
         Seeds the initial weights and the sampling noise; see :meth:`reinitialize`.
+    categorical_sizes : tuple of int
+        Widths of the one-hot blocks that end each row, one per categorical column.
     """
 
     def __init__(
@@ -117,10 +129,12 @@ class TabularVAE(VariationalAutoencoder):
         hidden_layer_sizes=(64, 64),
         beta=1.0,
         seed=0,
+        categorical_sizes=(),
         **kwargs,
     ):
         super().__init__(n_features, latent_dim, beta, seed, **kwargs)
         self.hidden_layer_sizes = tuple(int(h) for h in hidden_layer_sizes)
+        self.categorical_sizes = tuple(int(s) for s in categorical_sizes)
         self.encoder = _dense_stack(self.hidden_layer_sizes, "encoder")
         self.z_mean_layer = layers.Dense(
             self.latent_dim, kernel_initializer="zeros", name="z_mean"
@@ -140,8 +154,12 @@ class TabularVAE(VariationalAutoencoder):
         self.z_log_var_layer.build(encoded_shape)
         self.decoder.build((None, self.latent_dim))
         self.x_mean_layer.build((None, self.hidden_layer_sizes[0]))
+        # A table of categories only has no numeric noise to learn.
         self.x_log_var = self.add_weight(
-            shape=(self.n_features,), initializer="zeros", name="x_log_var"
+            shape=(self.n_numeric,),
+            initializer="zeros",
+            trainable=self.n_numeric > 0,
+            name="x_log_var",
         )
         self.built = True
         self.reinitialize(self.seed)
@@ -160,7 +178,7 @@ class TabularVAE(VariationalAutoencoder):
             np.random.RandomState(seed),
             zero_kernels=[self.z_log_var_layer],
         )
-        self.x_log_var.assign(np.zeros(self.n_features, dtype="float32"))
+        self.x_log_var.assign(np.zeros(self.n_numeric, dtype="float32"))
         self.reset_seed(seed)
 
     def encode(self, x, training=False):
@@ -169,23 +187,31 @@ class TabularVAE(VariationalAutoencoder):
         return self.z_mean_layer(hidden), self.z_log_var_layer(hidden)
 
     def decoder_output(self, z, training=False):
-        """The Gaussian's mean for latent points ``z``."""
+        """The numeric columns' means, then the categories' logits, for latent points ``z``."""
         return self.x_mean_layer(self.decoder(z))
 
     def decode(self, z):
-        """Return the decoder's mean for latent points ``z``."""
+        """Return the numeric means and the category logits for latent points ``z``."""
         return self.decoder_output(z)
 
     def reconstruction_nll(self, x, output):
-        """Gaussian negative log-likelihood of each row, with the learned variance."""
-        return gaussian_nll(x, output, self.output_log_var())
+        """Negative log-likelihood of each row: Gaussian with the learned variance for the
+        numeric columns, categorical for each one-hot block."""
+        n = self.n_numeric
+        if not self.categorical_sizes:
+            return gaussian_nll(x, output, self.output_log_var())
+        nll = categorical_nll(x[:, n:], output[:, n:], self.categorical_sizes)
+        if n:
+            nll = nll + gaussian_nll(x[:, :n], output[:, :n], self.output_log_var())
+        return nll
 
     def output_log_var(self):
-        """The decoder's per-feature log-variance, inside its bounds."""
+        """The decoder's per-numeric-column log-variance, inside its bounds."""
         return ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR)
 
     def get_config(self):
         return {
             **super().get_config(),
             "hidden_layer_sizes": list(self.hidden_layer_sizes),
+            "categorical_sizes": list(self.categorical_sizes),
         }

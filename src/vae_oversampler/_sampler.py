@@ -4,20 +4,27 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution
+from imblearn.utils import Substitution, check_target_type
 from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
 from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._columns import assemble, categorical_indices, fit_layout, numeric_part, one_hot
 from ._generation import DECODE_BATCH, cast_like, decode, encode, latent_points
 from ._pixels import PixelScaler, check_image_shape, pixel_scale
-from ._validation import check_class_sizes, explain_input_error, plain, reject_non_numeric
+from ._validation import (
+    check_class_sizes,
+    check_mixed_input,
+    explain_input_error,
+    plain,
+    reject_non_numeric,
+)
 
 
 @Substitution(
@@ -43,6 +50,23 @@ class VAEOverSampler(BaseOverSampler):
     hidden_layer_sizes : tuple of int, default=(64, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them. Used by the tabular
         network only.
+
+    categorical_features : "auto", array-like or None, default="auto"
+        Columns to treat as categories, as ``SMOTENC`` takes them: integer indices, a
+        boolean mask, or column names of a DataFrame. ``"auto"`` takes a DataFrame's
+        ``category``, ``object``, ``string`` and ``bool`` columns (an array has none);
+        ``None`` treats every column as a number. Each categorical column is one-hot encoded
+        for the VAE and decoded by a softmax head trained with cross-entropy; new values are
+        drawn from the head's probabilities, so they are always categories of the column
+        (the most likely one with ``decoder_output="mean"``). DataFrames come back with their
+        dtypes, ``category`` columns with their categories and order; arrays get back the
+        values (codes or strings) they held.
+
+    clip : bool, default=True
+        Keep each new numeric value inside the range [min, max] that its column takes in the
+        class's rows. ``False`` lets the decoder's values, and its noise, reach beyond them.
+        Whatever ``clip``, integer columns, and float columns that hold only whole numbers,
+        get whole numbers.
 
     image_shape : tuple of (int, int, int) or None, default=None
         ``(height, width, channels)`` when each row of X is one image, flattened. Each class
@@ -122,6 +146,13 @@ class VAEOverSampler(BaseOverSampler):
         ``reconstruction_loss``, ``kl_loss``, and their ``val_`` versions when a validation
         split was used.
 
+    categorical_features_ : ndarray of int
+        Indices of the columns treated as categorical.
+
+    categories_ : list of ndarray
+        The categories of each categorical column, sorted, in the order of
+        ``categorical_features_``.
+
     n_features_in_ : int
         Number of features seen during ``fit_resample``.
 
@@ -158,6 +189,8 @@ class VAEOverSampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "categorical_features": [None, StrOptions({"auto"}), "array-like"],
+        "clip": ["boolean"],
         "image_shape": ["array-like", None],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -179,6 +212,8 @@ class VAEOverSampler(BaseOverSampler):
         random_state=None,
         latent_dim="auto",
         hidden_layer_sizes=(64, 64),
+        categorical_features="auto",
+        clip=True,
         image_shape=None,
         epochs=30,
         batch_size=64,
@@ -196,6 +231,8 @@ class VAEOverSampler(BaseOverSampler):
         self.random_state = random_state
         self.latent_dim = latent_dim
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.categorical_features = categorical_features
+        self.clip = clip
         self.image_shape = image_shape
         self.epochs = epochs
         self.batch_size = batch_size
@@ -210,15 +247,24 @@ class VAEOverSampler(BaseOverSampler):
         self.verbose = verbose
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        reject_non_numeric(X)
         # Kept so that ``sample`` returns the container type ``fit_resample`` was given.
         self._output_container = ArraysTransformer(X, y)
-        try:
-            return super()._check_X_y(X, y, accept_sparse=accept_sparse)
-        except ValueError as exc:
-            raise explain_input_error(exc) from exc
+        columns = X if hasattr(X, "shape") else np.asarray(X, dtype=object)
+        categorical = categorical_indices(columns, self.categorical_features)
+        if categorical.size == 0:
+            reject_non_numeric(X)
+            try:
+                X, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+            except ValueError as exc:
+                raise explain_input_error(exc) from exc
+        else:
+            check_mixed_input(X, self.image_shape)
+            y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+            X, y = validate_data(self, X=X, y=y, reset=True, dtype=None, ensure_all_finite=False)
+        self.categorical_features_ = categorical
+        return X, y, binarize_y
 
-    def _training_config(self, n_features, image_shape):
+    def _training_config(self, n_features, image_shape, categorical_sizes):
         from ._training import TrainingConfig
 
         hidden = (
@@ -236,6 +282,7 @@ class VAEOverSampler(BaseOverSampler):
             latent_dim=int(latent_dim),
             hidden_layer_sizes=tuple(int(h) for h in hidden),
             image_shape=image_shape,
+            categorical_sizes=categorical_sizes,
             epochs=self.epochs,
             batch_size=self.batch_size,
             learning_rate=float(self.learning_rate),
@@ -254,7 +301,11 @@ class VAEOverSampler(BaseOverSampler):
         if self.image_shape is not None:
             image_shape = check_image_shape(self.image_shape, X.shape[1])
             pixels = PixelScaler(pixel_scale(X))
-        config = self._training_config(X.shape[1], image_shape)
+        self._layout = fit_layout(X, self.categorical_features_)
+        self.categories_ = self._layout.categories
+        config = self._training_config(
+            self._layout.n_encoded, image_shape, self._layout.group_sizes
+        )
         targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         check_class_sizes(y, targets)
         # One seed per class for training and one for generation, all drawn up front in class
@@ -265,13 +316,19 @@ class VAEOverSampler(BaseOverSampler):
         }
         self._x_dtype = X.dtype
         self._x_sparse_format = X.format if sparse.issparse(X) else None
-        self.scalers_, scaled = {}, {}
+        self.scalers_, self._ranges, scaled = {}, {}, {}
         for label in targets:
             rows = X[y == label]
-            rows = np.ascontiguousarray(rows.toarray() if sparse.issparse(rows) else rows)
-            scaler = StandardScaler() if image_shape is None else clone(pixels)
-            self.scalers_[label] = scaler.fit(rows)
-            scaled[label] = self.scalers_[label].transform(rows).astype(np.float32, copy=False)
+            numeric = numeric_part(rows, self._layout.numeric)
+            self._ranges[label] = (numeric.min(axis=0), numeric.max(axis=0))
+            if image_shape is not None:
+                scaler = clone(pixels)
+            else:
+                scaler = StandardScaler() if numeric.shape[1] else FunctionTransformer()
+            self.scalers_[label] = scaler.fit(numeric)
+            scaled[label] = scaler.transform(numeric).astype(np.float32, copy=False)
+            if self._layout.categorical.size:
+                scaled[label] = np.hstack([scaled[label], one_hot(rows, self._layout)])
         trained = Parallel(n_jobs=self.n_jobs)(
             delayed(train_class_vae)(scaled[label], config, seed=int(seeds[label][0]))
             for label in targets
@@ -301,16 +358,24 @@ class VAEOverSampler(BaseOverSampler):
         Rows are made in chunks of ``DECODE_BATCH`` and written straight into the output, so
         the float64 temporaries stay small however many rows are asked for.
         """
-        model, scaler = self.vaes_[label], self.scalers_[label]
+        model, scaler, layout = self.vaes_[label], self.scalers_[label], self._layout
         posterior = self.encodings_[label] if self.latent_sampling == "posterior" else None
-        gaussian = self.image_shape is None and self.decoder_output == "sample"
-        noise_rng = rng if gaussian else None
-        out = np.empty((n_samples, model.n_features), dtype=self._x_dtype)
+        sampled = self.image_shape is None and self.decoder_output == "sample"
+        noise_rng = rng if sampled else None
+        low, high = self._ranges[label]
+        out = np.empty((n_samples, self.n_features_in_), dtype=self._x_dtype)
         for start in range(0, n_samples, DECODE_BATCH):
             size = min(DECODE_BATCH, n_samples - start)
             z = latent_points(size, model.latent_dim, rng, posterior=posterior)
-            rows = scaler.inverse_transform(decode(model, z, rng=noise_rng))
-            out[start : start + size] = cast_like(rows, self._x_dtype)
+            numeric, codes = decode(model, z, rng=noise_rng)
+            numeric = scaler.inverse_transform(numeric)
+            if self.clip:
+                np.clip(numeric, low, high, out=numeric)
+            numeric[:, layout.whole] = np.rint(numeric[:, layout.whole])
+            numeric = cast_like(numeric, out.dtype)
+            if layout.categorical.size:
+                numeric = assemble(numeric, codes, layout, out.dtype)
+            out[start : start + size] = numeric
         return out
 
     def sample(self, n_samples: int, class_label, random_state=None):

@@ -29,6 +29,7 @@ class TrainingConfig:
     latent_dim: int
     hidden_layer_sizes: tuple
     image_shape: tuple | None
+    categorical_sizes: tuple
     epochs: int
     batch_size: int
     learning_rate: float
@@ -118,7 +119,11 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
     model_seed = int(rng.randint(2**31 - 1))
     architecture = {"latent_dim": config.latent_dim, "beta": config.beta}
     if config.image_shape is None:
-        architecture.update(n_features=x.shape[1], hidden_layer_sizes=config.hidden_layer_sizes)
+        architecture.update(
+            n_features=x.shape[1],
+            hidden_layer_sizes=config.hidden_layer_sizes,
+            categorical_sizes=config.categorical_sizes,
+        )
     else:
         architecture.update(image_shape=config.image_shape)
 

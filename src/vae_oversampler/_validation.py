@@ -54,9 +54,9 @@ def reject_non_numeric(X) -> None:
         ]
         if bad:
             raise ValueError(
-                f"VAEOverSampler needs numeric features, but column(s) {bad} are not numeric. "
-                "Encode them as numbers first, for example with "
-                "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder in a ColumnTransformer."
+                f"Column(s) {bad} are not numeric and not declared categorical. Pass "
+                f"categorical_features={bad!r} (or categorical_features='auto', which takes "
+                "category, object, string and bool columns) to model them as categories."
             )
         return
     if sparse.issparse(X) or (isinstance(X, np.ndarray) and X.dtype.kind not in "OUS"):
@@ -65,10 +65,24 @@ def reject_non_numeric(X) -> None:
         np.asarray(X, dtype=np.float64)
     except ValueError as exc:
         raise ValueError(
-            f"VAEOverSampler needs numeric features, but X holds values that are not numbers "
-            f"({exc}). Encode categorical columns as numbers first, for example with "
-            "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder."
+            f"X holds values that are not numbers ({exc}). Pass the positions of the "
+            "categorical columns as categorical_features=[...] to model them as categories."
         ) from None
+
+
+def check_mixed_input(X, image_shape) -> None:
+    """Raise a ValueError when categorical columns meet an input that cannot have them."""
+    if image_shape is not None:
+        raise ValueError(
+            "categorical_features and image_shape cannot be combined: image rows are pixels "
+            "only. Pass categorical_features=None with image_shape."
+        )
+    if sparse.issparse(X):
+        raise ValueError(
+            "Categorical columns need a dense X or a DataFrame, but X is a sparse matrix. "
+            "Densify it with X.toarray(), or pass categorical_features=None to treat every "
+            "column as a number."
+        )
 
 
 def check_class_sizes(y: np.ndarray, targets: dict) -> None:

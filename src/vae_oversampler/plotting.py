@@ -262,7 +262,7 @@ def plot_latent_grid(sampler, class_label, n: int = 10, extent: float = 1.0):
     axis = np.linspace(-extent, extent, n)
     z = np.array([[z0, z1] for z1 in axis[::-1] for z0 in axis], dtype=np.float32)
     scaler = sampler.scalers_[class_label]
-    images = scaler.inverse_transform(decode(model, z)).reshape(n, n, *shape)
+    images = scaler.inverse_transform(decode(model, z)[0]).reshape(n, n, *shape)
     height, width, channels = shape
     canvas = images.transpose(0, 2, 1, 3, 4).reshape(n * height, n * width, channels)
     fig, ax = plt.subplots(figsize=(6, 6), layout="constrained")

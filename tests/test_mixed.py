@@ -1,0 +1,177 @@
+"""Mixed tables: categorical, integer and boolean columns come back valid, in their dtypes."""
+
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from vae_oversampler import VAEOverSampler
+
+ROOT = Path(__file__).resolve().parents[1]
+KEEL = ROOT.parent / "shared" / "data" / "keel"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from datasets import load_keel  # noqa: E402
+
+
+def total_variation(real: pd.Series, generated: pd.Series) -> float:
+    p = real.value_counts(normalize=True)
+    q = generated.value_counts(normalize=True)
+    return 0.5 * p.sub(q, fill_value=0).abs().sum()
+
+
+@pytest.mark.parametrize("name", ["car-good", "kr-vs-k-zero-one_vs_draw", "abalone9-18"])
+def test_keel_categorical_sets(name):
+    path = KEEL / f"{name}.dat"
+    if not path.exists():
+        pytest.skip(f"{path} is not here (it ships in the project's shared data)")
+    X, y = load_keel(path)
+    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+    assert categorical
+    X_res, y_res = VAEOverSampler(random_state=0).fit_resample(X, y)
+    assert X_res.dtypes.equals(X.dtypes)
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+    new, real = X_res.iloc[len(X) :], X[y == 1]
+    assert (y_res[len(X) :] == 1).all() and len(new) == (y == 0).sum() - (y == 1).sum()
+    for column in categorical:
+        # A value that is not a category would have become NaN in the category dtype.
+        assert new[column].notna().all()
+        assert list(new[column].cat.categories) == list(X[column].cat.categories)
+        assert total_variation(real[column], new[column]) <= 0.15, column
+    for column in X.columns.difference(categorical):
+        assert new[column].between(real[column].min(), real[column].max()).all()
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    rng = np.random.RandomState(0)
+    n = 400
+    y = np.r_[np.zeros(300, int), np.ones(100, int)]
+    colour = np.where(y == 1, rng.choice(["red", "green"], n, p=[0.8, 0.2]), "blue")
+    X = pd.DataFrame(
+        {
+            "count": (rng.poisson(3, n) + 5 * y).astype(np.int32),
+            "flag": (rng.rand(n) < np.where(y == 1, 0.9, 0.2)),
+            "amount": rng.gamma(2.0, 10.0, n) + 20 * y,
+            "size": pd.Categorical(
+                rng.choice(["S", "M", "L"], n), categories=["S", "M", "L"], ordered=True
+            ),
+            "colour": colour.astype(object),
+            "whole": rng.randint(0, 4, n).astype(float),
+        }
+    )
+    return X, y
+
+
+def test_mixed_dataframe_keeps_dtypes_and_valid_values(mixed):
+    X, y = mixed
+    before = X.copy()
+    sampler = VAEOverSampler(random_state=0, sampling_strategy={1: 300})
+    X_res, y_res = sampler.fit_resample(X, y)
+    pd.testing.assert_frame_equal(X, before)
+    assert X_res.dtypes.equals(X.dtypes)
+    assert X_res["size"].cat.ordered and list(X_res["size"].cat.categories) == ["S", "M", "L"]
+    np.testing.assert_array_equal(sampler.categorical_features_, [1, 3, 4])
+    assert [list(c) for c in sampler.categories_] == [
+        [False, True],
+        ["L", "M", "S"],
+        ["blue", "green", "red"],
+    ]
+    new, real = X_res.iloc[len(X) :], X[y == 1]
+    assert len(new) == 200 and (y_res[len(X) :] == 1).all()
+    assert set(new["colour"]) <= {"red", "green"}  # the class never holds "blue"
+    assert new["size"].notna().all()
+    # Whole-number columns stay whole and inside the class's range.
+    assert (new["whole"] == np.round(new["whole"])).all()
+    for column in ["count", "amount", "whole"]:
+        assert new[column].between(real[column].min(), real[column].max()).all()
+    # The flag keeps roughly its frequency in the class (0.9).
+    assert abs(new["flag"].mean() - real["flag"].mean()) < 0.15
+    assert total_variation(real["colour"], new["colour"]) <= 0.15
+
+
+def test_sample_returns_the_same_dtypes(mixed):
+    X, y = mixed
+    sampler = VAEOverSampler(random_state=0, epochs=2)
+    sampler.fit_resample(X, y)
+    new = sampler.sample(7, 1, random_state=0)
+    assert isinstance(new, pd.DataFrame) and new.dtypes.equals(X.dtypes) and len(new) == 7
+
+
+def test_the_ways_to_name_categorical_columns_agree(mixed):
+    X, y = mixed
+    expected = [1, 3, 4]
+    mask = np.isin(np.arange(X.shape[1]), expected)
+    for key in [expected, [-5, 3, -2], mask, ["flag", "size", "colour"]]:
+        sampler = VAEOverSampler(categorical_features=key, epochs=1, random_state=0)
+        sampler.fit_resample(X, y)
+        np.testing.assert_array_equal(sampler.categorical_features_, expected)
+
+
+def test_numpy_codes_come_back_as_codes():
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(150, int), np.ones(50, int)]
+    X = np.c_[rng.normal(size=200), rng.choice([10.0, 20.0, 30.0], 200), rng.normal(size=200)]
+    X_res, _ = VAEOverSampler(categorical_features=[1], random_state=0).fit_resample(X, y)
+    assert X_res.dtype == np.float64
+    assert set(np.unique(X_res[200:, 1])) <= {10.0, 20.0, 30.0}
+    strings = X.astype(object)
+    strings[:, 1] = np.where(X[:, 1] == 10.0, "a", "b")
+    X_res, _ = VAEOverSampler(categorical_features=[1], random_state=0).fit_resample(strings, y)
+    assert X_res.dtype == object and set(X_res[200:, 1]) <= {"a", "b"}
+
+
+def test_a_table_of_categories_only(mixed):
+    X, y = mixed
+    only = X[["size", "colour"]]
+    X_res, _ = VAEOverSampler(random_state=0, epochs=5).fit_resample(only, y)
+    assert X_res.dtypes.equals(only.dtypes) and X_res.notna().all().all()
+
+
+def test_mixed_resampling_is_reproducible_and_pickles(mixed):
+    X, y = mixed
+    a, _ = VAEOverSampler(random_state=3, epochs=2).fit_resample(X, y)
+    sampler = VAEOverSampler(random_state=3, epochs=2)
+    b, _ = sampler.fit_resample(X, y)
+    pd.testing.assert_frame_equal(a, b)
+    copy = pickle.loads(pickle.dumps(sampler))
+    pd.testing.assert_frame_equal(
+        copy.sample(9, 1, random_state=1), sampler.sample(9, 1, random_state=1)
+    )
+
+
+def test_whole_numbers_and_clip_on_plain_arrays():
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(300, int), np.ones(100, int)]
+    X = np.c_[rng.randint(0, 10, 400).astype(float), rng.normal(size=400)]
+    clipped, _ = VAEOverSampler(random_state=0).fit_resample(X, y)
+    new = clipped[400:]
+    assert (new[:, 0] == np.round(new[:, 0])).all() and (new[:, 1] != np.round(new[:, 1])).any()
+    low, high = X[y == 1].min(axis=0), X[y == 1].max(axis=0)
+    assert ((new >= low) & (new <= high)).all()
+    free, _ = VAEOverSampler(random_state=0, clip=False).fit_resample(X, y)
+    assert ((free[400:] < low) | (free[400:] > high)).any()
+
+
+@pytest.mark.parametrize(
+    "params, data, match",
+    [
+        ({"categorical_features": ["nope"]}, "frame", "does not name columns of X"),
+        ({"categorical_features": [True, False]}, "frame", "one entry per column of X"),
+        ({"categorical_features": [1]}, "sparse", "sparse matrix.*X.toarray"),
+        ({"categorical_features": [1], "image_shape": (2, 3, 1)}, "frame", "cannot be combined"),
+        ({}, "missing", "holds missing values.*most_frequent"),
+    ],
+)
+def test_mixed_input_errors(mixed, params, data, match):
+    X, y = mixed
+    if data == "sparse":
+        X = sparse.csr_matrix(X[["count", "amount"]].to_numpy(dtype=float))
+    elif data == "missing":
+        X = X.copy()
+        X.loc[3, "colour"] = None
+    with pytest.raises(ValueError, match=match):
+        VAEOverSampler(**params).fit_resample(X, y)
