@@ -6,8 +6,14 @@ independent of Keras's random state.
 
 import numpy as np
 
-# Rows decoded per call, to bound memory when millions of rows are asked for.
-DECODE_BATCH = 65_536
+# Values (rows x encoded width) encoded or decoded per call, to bound the temporaries when
+# millions of rows, or rows with a 1,000-level one-hot block, are asked for.
+CHUNK_VALUES = 2**22
+
+
+def chunk_rows(width: int) -> int:
+    """Rows per encoding or decoding call for rows of ``width`` values."""
+    return max(1, CHUNK_VALUES // max(width, 1))
 
 
 def encode(model, x: np.ndarray):
@@ -15,8 +21,9 @@ def encode(model, x: np.ndarray):
     from keras import ops
 
     means, log_vars = [], []
-    for start in range(0, len(x), DECODE_BATCH):
-        z_mean, z_log_var = model.encode(ops.convert_to_tensor(x[start : start + DECODE_BATCH]))
+    step = chunk_rows(x.shape[1])
+    for start in range(0, len(x), step):
+        z_mean, z_log_var = model.encode(ops.convert_to_tensor(x[start : start + step]))
         means.append(ops.convert_to_numpy(z_mean))
         log_vars.append(ops.convert_to_numpy(z_log_var))
     return np.concatenate(means), np.concatenate(log_vars)
@@ -37,7 +44,7 @@ def latent_points(n_samples: int, latent_dim: int, rng, posterior=None) -> np.nd
 
 def decode(model, z: np.ndarray, rng=None) -> tuple[np.ndarray, np.ndarray]:
     """Decode latent points into standardised numeric columns and category codes, in one
-    call (callers pass at most ``DECODE_BATCH`` points at a time).
+    call (callers pass at most ``chunk_rows(model.n_features)`` points at a time).
 
     With ``rng``, each numeric value gets the decoder's learned Gaussian noise and each
     category is drawn from its softmax; without it, the decoder's means and the most likely

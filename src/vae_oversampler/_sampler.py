@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import assemble, categorical_indices, fit_layout, numeric_part, one_hot
-from ._generation import DECODE_BATCH, cast_like, decode, encode, latent_points
+from ._generation import cast_like, chunk_rows, decode, encode, latent_points
 from ._pixels import PixelScaler, check_image_shape, pixel_scale
 from ._validation import (
     check_class_sizes,
@@ -358,7 +358,7 @@ class VAEOverSampler(BaseOverSampler):
     def _generate(self, label, n_samples, rng):
         """``n_samples`` new rows of class ``label``, in the fitted X's dtype, as an ndarray.
 
-        Rows are made in chunks of ``DECODE_BATCH`` and written straight into the output, so
+        Rows are made in chunks of ``chunk_rows`` and written straight into the output, so
         the float64 temporaries stay small however many rows are asked for.
         """
         model, scaler, layout = self.vaes_[label], self.scalers_[label], self._layout
@@ -370,8 +370,9 @@ class VAEOverSampler(BaseOverSampler):
         noise_rng = rng if sampled else None
         low, high = self._ranges[label]
         out = np.empty((n_samples, self.n_features_in_), dtype=self._x_dtype)
-        for start in range(0, n_samples, DECODE_BATCH):
-            size = min(DECODE_BATCH, n_samples - start)
+        step = chunk_rows(model.n_features)
+        for start in range(0, n_samples, step):
+            size = min(step, n_samples - start)
             z = latent_points(size, model.latent_dim, rng, posterior=posterior)
             numeric, codes = decode(model, z, rng=noise_rng)
             numeric = scaler.inverse_transform(numeric)
