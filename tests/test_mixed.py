@@ -12,9 +12,10 @@ from scipy import sparse
 from vae_oversampler import VAEOverSampler
 
 ROOT = Path(__file__).resolve().parents[1]
-KEEL = ROOT.parent / "shared" / "data" / "keel"
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from datasets import load_keel  # noqa: E402
+from datasets import DATA_DIR, load_keel  # noqa: E402
+
+KEEL = DATA_DIR / "keel"
 
 
 def total_variation(real: pd.Series, generated: pd.Series) -> float:
@@ -27,7 +28,7 @@ def total_variation(real: pd.Series, generated: pd.Series) -> float:
 def test_keel_categorical_sets(name):
     path = KEEL / f"{name}.dat"
     if not path.exists():
-        pytest.skip(f"{path} is not here (it ships in the project's shared data)")
+        pytest.skip(f"{path} is not here: set VAE_OVERSAMPLER_DATA to the shared data folder")
     X, y = load_keel(path)
     categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     assert categorical
