@@ -209,8 +209,11 @@ def plot_samples(
     _check_class(sampler, class_label)
     new = _dense(sampler.sample(n_samples, class_label, random_state=random_state))
     real = _class_rows(X, y, class_label, sampler)
-    title = f"Class {plain(class_label)!r}: generated rows"
     shape = _image_shape(sampler, class_label)
+    kind = "rows" if shape is None else "images"
+    title = f"Class {plain(class_label)!r}: generated {kind}" + (
+        " and real" if real is not None else ""
+    )
     if shape is not None:
         return _plot_images(plt, new, real, shape, sampler.scalers_[class_label].scale, title)
     n_features = sampler.n_features_in_
