@@ -77,6 +77,9 @@ def samplers(extra_vae=()):
         "VAE latent posterior": lambda s: VAEOverSampler(
             latent_sampling="posterior", random_state=s
         ),
+        "VAE latent interpolate": lambda s: VAEOverSampler(
+            latent_sampling="interpolate", random_state=s
+        ),
         "VAE decoder mean": lambda s: VAEOverSampler(decoder_output="mean", random_state=s),
         **extra,
     }

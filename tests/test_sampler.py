@@ -253,7 +253,12 @@ def test_persistence_keeps_sampling(binary, dump, tmp_path):
 
 @pytest.mark.parametrize(
     "params",
-    [{"latent_sampling": "posterior"}, {"decoder_output": "mean"}, {"early_stopping": False}],
+    [
+        {"latent_sampling": "posterior"},
+        {"latent_sampling": "interpolate"},
+        {"decoder_output": "mean"},
+        {"early_stopping": False},
+    ],
 )
 def test_options_generate_valid_rows(binary, params):
     X, y = binary

@@ -29,11 +29,33 @@ def encode(model, x: np.ndarray):
     return np.concatenate(means), np.concatenate(log_vars)
 
 
-def latent_points(n_samples: int, latent_dim: int, rng, posterior=None) -> np.ndarray:
-    """Draw latent points from N(0, I), or from the posterior of randomly chosen rows.
+# Neighbours of an encoded row among which ``latent_sampling="interpolate"`` picks one.
+LATENT_NEIGHBOURS = 5
 
-    ``posterior`` is ``(z_mean, z_log_var)`` of the class's rows, as :func:`encode` returns.
+
+def latent_neighbours(z_mean: np.ndarray) -> np.ndarray:
+    """Indices of each encoded row's nearest other rows, shape (n_rows, k)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(LATENT_NEIGHBOURS, len(z_mean) - 1)
+    return NearestNeighbors(n_neighbors=k + 1).fit(z_mean).kneighbors(z_mean)[1][:, 1:]
+
+
+def latent_points(
+    n_samples: int, latent_dim: int, rng, posterior=None, neighbours=None
+) -> np.ndarray:
+    """Draw latent points from N(0, I), from the posterior of randomly chosen rows, or (with
+    ``neighbours``) on segments between a row's encoding and a neighbour's.
+
+    ``posterior`` is ``(z_mean, z_log_var)`` of the class's rows, as :func:`encode` returns;
+    ``neighbours`` is :func:`latent_neighbours` of its ``z_mean``.
     """
+    if neighbours is not None:
+        z_mean = posterior[0]
+        rows = rng.randint(len(z_mean), size=n_samples)
+        partners = neighbours[rows, rng.randint(neighbours.shape[1], size=n_samples)]
+        step = rng.random_sample((n_samples, 1))
+        return (z_mean[rows] + step * (z_mean[partners] - z_mean[rows])).astype(np.float32)
     noise = rng.standard_normal((n_samples, latent_dim))
     if posterior is None:
         return noise.astype(np.float32)
