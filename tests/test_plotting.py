@@ -67,6 +67,23 @@ def test_plot_samples_of_a_table_is_a_pair_plot(table):
     assert len(real.get_offsets()) == (y == 1).sum() and len(generated.get_offsets()) == 50
 
 
+def test_plot_samples_of_a_mixed_table_pairs_its_numeric_columns():
+    import pandas as pd
+
+    X, y = make_classification(
+        n_samples=200, n_features=3, n_redundant=0, weights=[0.8], random_state=0
+    )
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame.insert(1, "colour", pd.Categorical(np.where(X[:, 0] > 0, "red", "blue")))
+    sampler = VAEOverSampler(epochs=2, random_state=0)
+    sampler.fit_resample(frame, y)
+    fig = plot_samples(sampler, 1, n_samples=20, X=frame, y=y)
+    assert len(fig.axes) == 9
+    assert [ax.get_xlabel() for ax in fig.axes[-3:]] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match=r"numeric columns \[0, 2, 3\]"):
+        plot_samples(sampler, 1, features=[0, 1])
+
+
 def test_plot_latent_grid_tiles_decoded_images(images):
     fig = plot_latent_grid(images[0], 0, n=5, extent=2.0)
     assert isinstance(fig, Figure)

@@ -56,8 +56,9 @@ def _check_class(sampler, class_label) -> None:
 
 
 def _dense(rows) -> np.ndarray:
+    """Rows as a 2-D ndarray: object dtype when a table has categorical columns."""
     rows = rows.toarray() if sparse.issparse(rows) else rows
-    return np.asarray(rows, dtype=np.float64)
+    return np.asarray(rows)
 
 
 def _image_shape(sampler, class_label):
@@ -142,8 +143,9 @@ def _plot_images(plt, new, real, shape, top, title):
     return fig
 
 
-def _plot_pairs(plt, new, real, features, names, title):
-    k = len(features)
+def _plot_pairs(plt, new, real, names, title):
+    k = len(names)
+    features = range(k)
     fig, axes = plt.subplots(k, k, figsize=(2.4 * k, 2.4 * k), squeeze=False, layout="constrained")
     for i, row_feature in enumerate(features):
         for j, col_feature in enumerate(features):
@@ -161,9 +163,9 @@ def _plot_pairs(plt, new, real, features, names, title):
                     ax.scatter(real[:, col_feature], real[:, row_feature], s=6, alpha=0.5)
                 ax.scatter(new[:, col_feature], new[:, row_feature], s=6, alpha=0.5)
             if i == k - 1:
-                ax.set_xlabel(names[col_feature])
+                ax.set_xlabel(names[j])
             if j == 0:
-                ax.set_ylabel(names[row_feature])
+                ax.set_ylabel(names[i])
     axes[0, 0].legend(fontsize="small")
     fig.suptitle(title)
     return fig
@@ -215,11 +217,21 @@ def plot_samples(
         " and real" if real is not None else ""
     )
     if shape is not None:
-        return _plot_images(plt, new, real, shape, sampler.scalers_[class_label].scale, title)
+        top = sampler.scalers_[class_label].scale
+        return _plot_images(plt, new.astype(np.float64), real, shape, top, title)
     n_features = sampler.n_features_in_
-    features = list(range(min(n_features, 4))) if features is None else list(features)
+    numeric = [int(i) for i in sampler._layout.numeric]
+    features = numeric[:4] if features is None else [int(i) for i in features]
+    if not features or set(features) - set(numeric):
+        raise ValueError(
+            f"plot_samples draws a pair plot of numeric columns; pass features from the "
+            f"numeric columns {numeric} (got {features})."
+        )
     names = getattr(sampler, "feature_names_in_", [f"x{i}" for i in range(n_features)])
-    return _plot_pairs(plt, new, real, features, names, title)
+    new = new[:, features].astype(np.float64)
+    real = None if real is None else real[:, features].astype(np.float64)
+    names = [names[i] for i in features]
+    return _plot_pairs(plt, new, real, names, title)
 
 
 def plot_latent_grid(sampler, class_label, n: int = 10, extent: float = 1.0):
