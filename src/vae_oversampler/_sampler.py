@@ -116,13 +116,13 @@ class VAEOverSampler(BaseOverSampler):
         encoding q(z|x), so new rows stay closer to the class's real rows. ``"interpolate"``
         draws a random row and one of its 5 nearest neighbours in the latent space and takes
         a random point on the segment between their encodings: SMOTE in the latent space.
-        ``"auto"`` is ``"posterior"`` with ``image_shape`` and ``"prior"`` for tables, the
-        better choice in each benchmark so far: on tables the quick quality benchmark ranks
-        ``"prior"`` above ``"posterior"`` on F1 and within the seed spread on G-mean
-        (``docs/benchmarks_quick.md``; ``"interpolate"`` ranked a little better on G-mean but
-        not beyond the spread, ``docs/history/interpolate_quick.md``); on imbalanced MNIST a
-        reader recognises 95% of posterior digits against 77% of prior ones
-        (``docs/benchmark_images.md``).
+        ``"auto"`` is ``"posterior"`` with ``image_shape`` and ``"prior"`` for tables. On
+        imbalanced MNIST a reader recognises 95% of posterior digits against 77% of prior
+        ones (``docs/benchmark_images.md``). On tables the three modes are within the seed
+        spread of each other in the quick quality benchmark (``docs/benchmarks_quick.md``,
+        ``docs/history/interpolate_quick.md``), and ``"prior"``, which ranked better before
+        new values were clipped to the class's range, stays the default until the full
+        suite decides.
 
     decoder_output : {{"sample", "mean"}}, default="sample"
         ``"sample"`` adds the decoder's learned per-feature Gaussian noise to its mean;
