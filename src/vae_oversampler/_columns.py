@@ -83,11 +83,17 @@ CHUNK_ROWS = 65_536
 
 
 def numeric_part(X, numeric) -> np.ndarray:
-    """The numeric columns of ``X`` as a finite float64 array (sparse X is densified)."""
+    """The numeric columns of ``X`` as a finite float array (sparse X is densified).
+
+    float32 stays float32, so a big float32 class is not copied into float64; anything else
+    becomes float64.
+    """
     columns = X if len(numeric) == X.shape[1] else X[:, numeric]
     columns = columns.toarray() if sparse.issparse(columns) else columns
     try:
-        return check_array(columns, dtype=np.float64, order="C", ensure_min_features=0)
+        return check_array(
+            columns, dtype=[np.float64, np.float32], order="C", ensure_min_features=0
+        )
     except ValueError as exc:
         raise ValueError(
             f"The columns that categorical_features leaves numeric must hold finite numbers: "
