@@ -165,6 +165,7 @@ def test_whole_numbers_and_clip_on_plain_arrays():
         ({"categorical_features": [1]}, "sparse", "sparse matrix.*X.toarray"),
         ({"categorical_features": [1], "image_shape": (2, 3, 1)}, "frame", "cannot be combined"),
         ({}, "missing", "holds missing values.*most_frequent"),
+        ({}, "missing string", "holds missing values.*most_frequent"),
     ],
 )
 def test_mixed_input_errors(mixed, params, data, match):
@@ -174,5 +175,17 @@ def test_mixed_input_errors(mixed, params, data, match):
     elif data == "missing":
         X = X.copy()
         X.loc[3, "colour"] = None
+    elif data == "missing string":
+        X = X.assign(colour=X["colour"].astype("string"))
+        X.loc[3, "colour"] = pd.NA
     with pytest.raises(ValueError, match=match):
         VAEOverSampler(**params).fit_resample(X, y)
+
+
+def test_pandas_string_and_nullable_integer_dtypes_survive(mixed):
+    X, y = mixed
+    X = X.assign(colour=X["colour"].astype("string"), count=X["count"].astype("Int64"))
+    X_res, _ = VAEOverSampler(random_state=0, epochs=2).fit_resample(X, y)
+    assert X_res.dtypes.equals(X.dtypes)
+    new = X_res.iloc[len(X) :]
+    assert new["colour"].isin(["red", "green", "blue"]).all() and new["count"].notna().all()

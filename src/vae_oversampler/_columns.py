@@ -108,7 +108,7 @@ def fit_layout(X, categorical) -> ColumnLayout:
     categories = []
     for column in categorical:
         observed = X[:, column]
-        if any(value is None or value != value for value in observed):
+        if _has_missing(observed):
             raise ValueError(
                 f"Categorical column {column} holds missing values (None or NaN). Impute them "
                 "first, for example with SimpleImputer(strategy='most_frequent'), or make "
@@ -116,6 +116,15 @@ def fit_layout(X, categorical) -> ColumnLayout:
             )
         categories.append(np.unique(observed))
     return ColumnLayout(numeric, np.asarray(categorical, np.int64), categories, whole)
+
+
+def _has_missing(values: np.ndarray) -> bool:
+    """Whether an object column holds None, NaN or pandas' NA."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return any(v is None or (isinstance(v, float) and v != v) for v in values)
+    return bool(pd.isna(values).any())
 
 
 def _whole_columns(X, numeric) -> np.ndarray:
