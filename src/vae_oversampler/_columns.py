@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import check_array
 from sklearn.utils._indexing import _get_column_indices
 
@@ -65,8 +66,13 @@ class ColumnLayout:
 
     numeric: np.ndarray  # indices of the numeric columns, in order
     categorical: np.ndarray  # indices of the categorical columns, in order
-    categories: list  # the sorted categories of each categorical column
+    encoder: OneHotEncoder | None  # fitted on the categorical columns, None without any
     whole: np.ndarray  # per numeric column: it holds whole numbers only
+
+    @property
+    def categories(self) -> list:
+        """The sorted categories of each categorical column."""
+        return [] if self.encoder is None else list(self.encoder.categories_)
 
     @property
     def group_sizes(self) -> tuple:
@@ -105,17 +111,18 @@ def fit_layout(X, categorical) -> ColumnLayout:
     """Read the layout of ``X`` given the indices of its categorical columns."""
     numeric = np.setdiff1d(np.arange(X.shape[1]), categorical)
     whole = _whole_columns(X, numeric)
-    categories = []
     for column in categorical:
-        observed = X[:, column]
-        if _has_missing(observed):
+        if _has_missing(X[:, column]):
             raise ValueError(
                 f"Categorical column {column} holds missing values (None or NaN). Impute them "
                 "first, for example with SimpleImputer(strategy='most_frequent'), or make "
                 "'missing' a category of its own."
             )
-        categories.append(np.unique(observed))
-    return ColumnLayout(numeric, np.asarray(categorical, np.int64), categories, whole)
+    encoder = None
+    if len(categorical):
+        encoder = OneHotEncoder(sparse_output=False, dtype=np.float32)
+        encoder.fit(X[:, categorical])
+    return ColumnLayout(numeric, np.asarray(categorical, np.int64), encoder, whole)
 
 
 def _has_missing(values: np.ndarray) -> bool:
@@ -142,13 +149,9 @@ def _whole_columns(X, numeric) -> np.ndarray:
 
 def one_hot(X, layout: ColumnLayout) -> np.ndarray:
     """The one-hot blocks of the categorical columns of ``X``, as float32."""
-    blocks = []
-    for column, categories in zip(layout.categorical, layout.categories, strict=True):
-        codes = np.searchsorted(categories, X[:, column])
-        blocks.append(np.eye(len(categories), dtype=np.float32)[codes])
-    if not blocks:
+    if layout.encoder is None:
         return np.zeros((X.shape[0], 0), dtype=np.float32)
-    return np.hstack(blocks)
+    return layout.encoder.transform(X[:, layout.categorical])
 
 
 def assemble(numeric_values, codes, layout: ColumnLayout, dtype) -> np.ndarray:
