@@ -80,6 +80,8 @@ class VariationalAutoencoder(keras.Model):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         output, z_mean, z_log_var = y_pred
+        # PyTorch's test_on_batch hands x over as the caller's NumPy array.
+        x = ops.convert_to_tensor(x, dtype=z_mean.dtype)
         reconstruction = _mean(self.reconstruction_nll(x, output), sample_weight)
         kl = _mean(kl_divergence(z_mean, z_log_var), sample_weight)
         self.reconstruction_tracker.update_state(reconstruction)

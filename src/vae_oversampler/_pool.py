@@ -11,7 +11,8 @@ import threading
 from contextlib import contextmanager
 
 # Batches run per compiled call. Keras runs exactly this many per call whatever the epoch
-# length, so epochs are laid out in whole multiples of it (see ``epoch_layout``).
+# length, so epochs are laid out in whole multiples of it (see ``epoch_layout``). Keras's
+# PyTorch backend runs one batch per call only; epochs keep the same layout there.
 STEPS_PER_EXECUTION = 16
 # Idle compiled models kept per architecture (one per concurrent thread is enough).
 MAX_IDLE_PER_KEY = 2
@@ -36,7 +37,8 @@ def _new_compiled_model(architecture):
     import keras
 
     model = new_vae(architecture)
-    model.compile(optimizer=keras.optimizers.Adam(), steps_per_execution=STEPS_PER_EXECUTION)
+    per_call = 1 if keras.backend.backend() == "torch" else STEPS_PER_EXECUTION
+    model.compile(optimizer=keras.optimizers.Adam(), steps_per_execution=per_call)
     model.optimizer.build(model.trainable_variables)
     start = [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables]
     return model, start
