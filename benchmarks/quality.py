@@ -90,7 +90,6 @@ def samplers(extra_vae=()):
         "VAE latent interpolate": lambda s: VAEOverSampler(
             latent_sampling="interpolate", random_state=s
         ),
-        "VAE decoder mean": lambda s: VAEOverSampler(decoder_output="mean", random_state=s),
         **extra,
     }
 
