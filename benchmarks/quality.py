@@ -211,6 +211,11 @@ def load_all(args):
         return {Path(args.csv).stem: (numeric(X), y)}
     keel_dir = Path(args.keel_dir or Path(args.data_dir) / "keel")
     files = sorted(keel_dir.glob("*.dat"))
+    if not files:
+        raise SystemExit(
+            f"No KEEL .dat files in {keel_dir}. Pass --data-dir (a folder holding keel/ and "
+            "uci/), --keel-dir or --csv, or set VAE_OVERSAMPLER_DATA."
+        )
     if args.quick and not args.keel_dir:
         files = [f for f in files if f.stem in QUICK_SETS]
     for path in files:
