@@ -147,6 +147,19 @@ def fidelity(folds, seed):
     return auc, float(np.mean(copies)), float(np.nanmean(dcr))
 
 
+def resample(sampler, X, y):
+    """``sampler.fit_resample(X, y)``; when ADASYN finds no row to grow (no other class among
+    the neighbours of a class's rows), the rows as they are, as imblearn users would do."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return sampler.fit_resample(X, y)
+        except ValueError as error:
+            if "No samples will be generated" not in str(error):
+                raise
+            return X, y
+
+
 def run_dataset(name, X, y, args, progress):
     classes = np.unique(y)
     minority = classes[np.argmin([np.sum(y == c) for c in classes])]
@@ -165,9 +178,7 @@ def run_dataset(name, X, y, args, progress):
                 if factory is None:
                     X_res, y_res = X_train, y[train]
                 else:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        X_res, y_res = factory(seed).fit_resample(X_train, y[train])
+                    X_res, y_res = resample(factory(seed), X_train, y[train])
                 times[sampler_name].append(time.perf_counter() - start)
                 for clf_name, make_clf in classifiers().items():
                     clf = make_clf().fit(X_res, y_res)
