@@ -241,7 +241,7 @@ def load_all(args):
     return data
 
 
-def summarise(records, fidelity_rows, times, args, seconds):
+def summarise(records, fidelity_rows, times, args, seconds, n_cached=0):
     frame = pd.DataFrame(records)
     frame["seed"] = frame["seed"].fillna(-1)
     per_seed = frame.groupby(["dataset", "classifier", "sampler", "seed"])[METRICS].mean()
@@ -252,7 +252,9 @@ def summarise(records, fidelity_rows, times, args, seconds):
         "# Quality benchmark",
         "",
         f"Command: `python benchmarks/quality.py {' '.join(sys.argv[1:])}` "
-        f"({date.today()}, {seconds / 60:.0f} min). Machine: {platform.machine()}, "
+        f"({date.today()}, {seconds / 60:.0f} min"
+        + (f"; {n_cached} data sets read from --cache, their time not counted" if n_cached else "")
+        + f"). Machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, CPU only.",
         "",
         f"Data sets ({mean.index.get_level_values(0).nunique()}): "
@@ -381,12 +383,14 @@ def main(argv=None):
     ) * len(data)
     start = time.perf_counter()
     records, fidelity_rows, times = [], [], defaultdict(list)
+    n_cached = 0
     with tqdm(total=n_runs, desc="fit_resample runs") as progress:
         for name, (X, y) in data.items():
             progress.set_postfix_str(name)
             cached = Path(args.cache or "/nonexistent") / f"{name}.pkl"
             if cached.exists():
                 r, f, t = pickle.loads(cached.read_bytes())
+                n_cached += 1
                 progress.update(
                     sum(
                         5 * args.repeats * (1 if s is None else args.seeds)
@@ -403,7 +407,7 @@ def main(argv=None):
             for key, values in t.items():
                 times[key] += values
     report, mean_ranks = summarise(
-        records, fidelity_rows, times, args, time.perf_counter() - start
+        records, fidelity_rows, times, args, time.perf_counter() - start, n_cached
     )
     out = Path(args.out)
     suffix = "_quick" if args.quick else ""
