@@ -370,6 +370,12 @@ def main(argv=None):
         help="another VAEOverSampler variant, as JSON parameters: --vae '{\"beta\": 0.5}'",
     )
     parser.add_argument(
+        "--exclude",
+        nargs="+",
+        default=[],
+        help="leave out the data sets whose name contains any of these strings",
+    )
+    parser.add_argument(
         "--cache",
         help="a directory keeping each data set's raw scores: a rerun skips finished sets",
     )
@@ -377,7 +383,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.repeats = args.repeats or (1 if args.quick else 2)
 
-    data = load_all(args)
+    data = {
+        name: value
+        for name, value in load_all(args).items()
+        if not any(part in name for part in args.exclude)
+    }
     n_runs = sum(
         5 * args.repeats * (1 if f is None else args.seeds) for f in samplers(args.vae).values()
     ) * len(data)
