@@ -127,6 +127,9 @@ def fidelity(folds, seed):
     """
     rng = np.random.RandomState(seed)
     fake, real, copies, dcr = [], [], [], []
+    folds = [fold for fold in folds if len(fold[0])]  # ADASYN may grow nothing
+    if not folds:
+        return np.nan, np.nan, np.nan
     for generated, held_out, train_minority in folds:
         n = min(len(generated), len(held_out))
         fake.append(generated[rng.choice(len(generated), n, replace=False)])
