@@ -151,14 +151,14 @@ def fidelity(folds, seed):
 
 
 def resample(sampler, X, y):
-    """``sampler.fit_resample(X, y)``; when ADASYN finds no row to grow (no other class among
-    the neighbours of a class's rows), the rows as they are, as imblearn users would do."""
+    """``sampler.fit_resample(X, y)``; when ADASYN refuses (no other class among the
+    neighbours of a class's rows, so nothing to weigh), the rows as they are."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             return sampler.fit_resample(X, y)
-        except ValueError as error:
-            if "No samples will be generated" not in str(error):
+        except (ValueError, RuntimeError) as error:
+            if not any(m in str(error) for m in ("No samples will", "Not any neigbours")):
                 raise
             return X, y
 
