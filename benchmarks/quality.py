@@ -1,7 +1,10 @@
 """Quality benchmark: VAEOverSampler against SMOTE and friends on real imbalanced data.
 
     python benchmarks/quality.py --quick          # a few KEEL sets, under 10 minutes
-    python benchmarks/quality.py                  # every KEEL set, glass and satimage
+    python benchmarks/quality.py                  # every KEEL set, glass, satimage and
+                                                  # 3 sets built from scikit-learn's data
+    python benchmarks/quality.py --cache benchmarks/scores   # reuse the committed per-set
+                                                  # scores: only missing sets (satimage) run
     python benchmarks/quality.py --keel-dir DIR   # your own directory of KEEL .dat files
     python benchmarks/quality.py --csv FILE --target COLUMN
 
