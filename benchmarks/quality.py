@@ -394,9 +394,10 @@ def main(argv=None):
         for name, value in load_all(args).items()
         if not any(part in name for part in args.exclude)
     }
-    n_runs = sum(
+    runs_per_set = sum(
         5 * args.repeats * (1 if f is None else args.seeds) for f in samplers(args.vae).values()
-    ) * len(data)
+    )
+    n_runs = runs_per_set * len(data)
     start = time.perf_counter()
     records, fidelity_rows, times = [], [], defaultdict(list)
     n_cached = 0
@@ -407,12 +408,7 @@ def main(argv=None):
             if cached.exists():
                 r, f, t = pickle.loads(cached.read_bytes())
                 n_cached += 1
-                progress.update(
-                    sum(
-                        5 * args.repeats * (1 if s is None else args.seeds)
-                        for s in samplers(args.vae).values()
-                    )
-                )
+                progress.update(runs_per_set)
             else:
                 r, f, t = run_dataset(name, X, y, args, progress)
                 if args.cache:
