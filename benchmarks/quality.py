@@ -28,6 +28,7 @@ import json
 import os
 import pickle
 import platform
+import re
 import sys
 import time
 import warnings
@@ -221,6 +222,11 @@ def run_dataset(name, X, y, args, progress):
     return records, fidelity_rows, times
 
 
+def cache_name(dataset: str) -> str:
+    """A portable file name for a data set's scores: letters, digits, '-' and '_' only."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", dataset).strip("_") + ".pkl"
+
+
 def load_all(args):
     data = {}
     if args.csv:
@@ -404,14 +410,14 @@ def main(argv=None):
     with tqdm(total=n_runs, desc="fit_resample runs") as progress:
         for name, (X, y) in data.items():
             progress.set_postfix_str(name)
-            cached = Path(args.cache or "/nonexistent") / f"{name}.pkl"
-            if cached.exists():
+            cached = Path(args.cache) / cache_name(name) if args.cache else None
+            if cached is not None and cached.exists():
                 r, f, t = pickle.loads(cached.read_bytes())
                 n_cached += 1
                 progress.update(runs_per_set)
             else:
                 r, f, t = run_dataset(name, X, y, args, progress)
-                if args.cache:
+                if cached is not None:
                     cached.parent.mkdir(parents=True, exist_ok=True)
                     cached.write_bytes(pickle.dumps((r, f, dict(t))))
             records += r
