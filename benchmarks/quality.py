@@ -3,8 +3,9 @@
     python benchmarks/quality.py --quick          # a few KEEL sets, under 10 minutes
     python benchmarks/quality.py                  # every KEEL set, glass, satimage and
                                                   # 3 sets built from scikit-learn's data
-    python benchmarks/quality.py --cache benchmarks/scores   # reuse the committed per-set
-                                                  # scores: only missing sets (satimage) run
+    python benchmarks/quality.py --cache benchmarks/scores   # reuse the committed scores
+                                                  # of each set and sampler: only the
+                                                  # missing ones run
     python benchmarks/quality.py --keel-dir DIR   # your own directory of KEEL .dat files
     python benchmarks/quality.py --csv FILE --target COLUMN
 
@@ -94,6 +95,9 @@ def samplers(extra_vae=()):
         "VAE latent interpolate": lambda s: VAEOverSampler(
             latent_sampling="interpolate", random_state=s
         ),
+        "VAE residual posterior": lambda s: VAEOverSampler(
+            latent_sampling="posterior", decoder_output="residual", random_state=s
+        ),
         **extra,
     }
 
@@ -167,7 +171,8 @@ def resample(sampler, X, y):
             return X, y
 
 
-def run_dataset(name, X, y, args, progress):
+def run_dataset(name, X, y, args, progress, only=None):
+    """Scores, fidelity rows and times of every sampler (of those named in ``only``)."""
     classes = np.unique(y)
     minority = classes[np.argmin([np.sum(y == c) for c in classes])]
     folds = list(
@@ -175,6 +180,8 @@ def run_dataset(name, X, y, args, progress):
     )
     records, fidelity_rows, times = [], [], defaultdict(list)
     for sampler_name, factory in samplers(args.vae).items():
+        if only is not None and sampler_name not in only:
+            continue
         seeds = [None] if factory is None else list(range(args.seeds))
         for seed in seeds:
             by_repeat = defaultdict(list)
@@ -265,7 +272,11 @@ def summarise(records, fidelity_rows, times, args, seconds, n_cached=0):
         "",
         f"Command: `python benchmarks/quality.py {' '.join(sys.argv[1:])}` "
         f"({date.today()}, {seconds / 60:.0f} min"
-        + (f"; {n_cached} data sets read from --cache, their time not counted" if n_cached else "")
+        + (
+            f"; {n_cached} data set x sampler scores read from --cache, their time not counted"
+            if n_cached
+            else ""
+        )
         + f"). Machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, CPU only.",
         "",
@@ -389,7 +400,8 @@ def main(argv=None):
     )
     parser.add_argument(
         "--cache",
-        help="a directory keeping each data set's raw scores: a rerun skips finished sets",
+        help="a directory keeping each data set's raw scores per sampler: a rerun runs only "
+        "the samplers a set lacks",
     )
     parser.add_argument("--out", default=Path(__file__).resolve().parents[1] / "docs")
     args = parser.parse_args(argv)
@@ -400,30 +412,36 @@ def main(argv=None):
         for name, value in load_all(args).items()
         if not any(part in name for part in args.exclude)
     }
-    runs_per_set = sum(
-        5 * args.repeats * (1 if f is None else args.seeds) for f in samplers(args.vae).values()
-    )
-    n_runs = runs_per_set * len(data)
+    wanted = samplers(args.vae)
+    runs = {
+        name: 5 * args.repeats * (1 if f is None else args.seeds) for name, f in wanted.items()
+    }
     start = time.perf_counter()
     records, fidelity_rows, times = [], [], defaultdict(list)
     n_cached = 0
-    with tqdm(total=n_runs, desc="fit_resample runs") as progress:
+    with tqdm(total=sum(runs.values()) * len(data), desc="fit_resample runs") as progress:
         for name, (X, y) in data.items():
             progress.set_postfix_str(name)
             cached = Path(args.cache) / cache_name(name) if args.cache else None
+            r, f, t = [], [], {}
             if cached is not None and cached.exists():
                 r, f, t = pickle.loads(cached.read_bytes())
-                n_cached += 1
-                progress.update(runs_per_set)
-            else:
-                r, f, t = run_dataset(name, X, y, args, progress)
+            # A cache holds whole samplers: run only those it lacks, keep only those wanted.
+            done = {record["sampler"] for record in r}
+            missing = [sampler for sampler in wanted if sampler not in done]
+            progress.update(sum(runs[sampler] for sampler in wanted if sampler in done))
+            if missing:
+                new_r, new_f, new_t = run_dataset(name, X, y, args, progress, only=missing)
+                r, f, t = r + new_r, f + new_f, {**t, **new_t}
                 if cached is not None:
                     cached.parent.mkdir(parents=True, exist_ok=True)
                     cached.write_bytes(pickle.dumps((r, f, dict(t))))
-            records += r
-            fidelity_rows += f
+            n_cached += len(wanted) - len(missing)
+            records += [record for record in r if record["sampler"] in wanted]
+            fidelity_rows += [row for row in f if row["sampler"] in wanted]
             for key, values in t.items():
-                times[key] += values
+                if key in wanted:
+                    times[key] += values
     report, mean_ranks = summarise(
         records, fidelity_rows, times, args, time.perf_counter() - start, n_cached
     )

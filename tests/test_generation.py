@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from vae_oversampler._generation import latent_neighbours, latent_points
+from vae_oversampler._generation import latent_neighbours, latent_points, nearest_rows
 
 
 def test_interpolated_points_lie_between_an_encoding_and_a_neighbour():
@@ -27,3 +27,22 @@ def test_prior_points_are_standard_normal():
     assert z.dtype == np.float32
     np.testing.assert_allclose(z.mean(axis=0), 0, atol=0.03)
     np.testing.assert_allclose(z.std(axis=0), 1, atol=0.03)
+
+
+def test_latent_points_report_the_rows_they_grew_from():
+    rng = np.random.RandomState(0)
+    z_mean = rng.normal(size=(12, 2)).astype(np.float32)
+    z_log_var = np.full((12, 2), -20.0, dtype=np.float32)  # std 5e-5: points sit on rows
+    z, rows = latent_points(300, 2, np.random.RandomState(1), (z_mean, z_log_var), None, True)
+    np.testing.assert_allclose(z, z_mean[rows], atol=1e-3)
+    # Asking for the rows does not change the points drawn.
+    same = latent_points(300, 2, np.random.RandomState(1), (z_mean, z_log_var))
+    np.testing.assert_array_equal(z, same)
+    z, rows = latent_points(300, 2, np.random.RandomState(1), return_rows=True)
+    assert rows is None and z.shape == (300, 2)
+
+
+def test_nearest_rows():
+    z_mean = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    z = np.array([[1.0, 1.0], [9.0, -1.0], [-1.0, 12.0], [6.0, 0.0]])
+    np.testing.assert_array_equal(nearest_rows(z, z_mean), [0, 1, 2, 1])

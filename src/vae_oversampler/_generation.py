@@ -42,35 +42,60 @@ def latent_neighbours(z_mean: np.ndarray) -> np.ndarray:
 
 
 def latent_points(
-    n_samples: int, latent_dim: int, rng, posterior=None, neighbours=None
-) -> np.ndarray:
+    n_samples: int, latent_dim: int, rng, posterior=None, neighbours=None, return_rows=False
+):
     """Draw latent points from N(0, I), from the posterior of randomly chosen rows, or (with
     ``neighbours``) on segments between a row's encoding and a neighbour's.
 
     ``posterior`` is ``(z_mean, z_log_var)`` of the class's rows, as :func:`encode` returns;
-    ``neighbours`` is :func:`latent_neighbours` of its ``z_mean``.
+    ``neighbours`` is :func:`latent_neighbours` of its ``z_mean``. With ``return_rows``, also
+    return the index of the row each point grew from (``None`` for prior points).
     """
+    rows = None
     if neighbours is not None:
         z_mean = posterior[0]
         rows = rng.randint(len(z_mean), size=n_samples)
         partners = neighbours[rows, rng.randint(neighbours.shape[1], size=n_samples)]
         step = rng.random_sample((n_samples, 1))
-        return (z_mean[rows] + step * (z_mean[partners] - z_mean[rows])).astype(np.float32)
-    noise = rng.standard_normal((n_samples, latent_dim))
-    if posterior is None:
-        return noise.astype(np.float32)
-    z_mean, z_log_var = posterior
-    rows = rng.randint(len(z_mean), size=n_samples)
-    return (z_mean[rows] + np.exp(0.5 * z_log_var[rows]) * noise).astype(np.float32)
+        z = (z_mean[rows] + step * (z_mean[partners] - z_mean[rows])).astype(np.float32)
+    else:
+        noise = rng.standard_normal((n_samples, latent_dim))
+        if posterior is None:
+            z = noise.astype(np.float32)
+        else:
+            z_mean, z_log_var = posterior
+            rows = rng.randint(len(z_mean), size=n_samples)
+            z = (z_mean[rows] + np.exp(0.5 * z_log_var[rows]) * noise).astype(np.float32)
+    return (z, rows) if return_rows else z
 
 
-def decode(model, z: np.ndarray, rng=None) -> tuple[np.ndarray, np.ndarray]:
+def nearest_rows(z: np.ndarray, z_mean: np.ndarray) -> np.ndarray:
+    """Index of the encoded row (of ``z_mean``) closest to each latent point of ``z``."""
+    from sklearn.neighbors import NearestNeighbors
+
+    return NearestNeighbors(n_neighbors=1).fit(z_mean).kneighbors(z)[1][:, 0]
+
+
+def residuals(model, x: np.ndarray, z_mean: np.ndarray) -> np.ndarray:
+    """Reconstruction residuals of the numeric columns: each row minus the decoder's mean at
+    the row's encoding, in the standardised space, as float64."""
+    n_numeric = model.n_numeric
+    out = np.empty((len(x), n_numeric))
+    step = chunk_rows(model.n_features)
+    for start in range(0, len(x), step):
+        stop = start + step
+        out[start:stop] = x[start:stop, :n_numeric] - decode(model, z_mean[start:stop])[0]
+    return out
+
+
+def decode(model, z: np.ndarray, rng=None, noise=True) -> tuple[np.ndarray, np.ndarray]:
     """Decode latent points into standardised numeric columns and category codes, in one
     call (callers pass at most ``chunk_rows(model.n_features)`` points at a time).
 
-    With ``rng``, each numeric value gets the decoder's learned Gaussian noise and each
-    category is drawn from its softmax; without it, the decoder's means and the most likely
-    categories are returned. Image models return pixel intensities and no categories.
+    With ``rng``, each numeric value gets the decoder's learned Gaussian noise (unless
+    ``noise`` is false) and each category is drawn from its softmax; without it, the
+    decoder's means and the most likely categories are returned. Image models return pixel
+    intensities and no categories.
 
     Returns
     -------
@@ -82,7 +107,7 @@ def decode(model, z: np.ndarray, rng=None) -> tuple[np.ndarray, np.ndarray]:
     out = ops.convert_to_numpy(model.decode(ops.convert_to_tensor(z))).astype(np.float64)
     n_numeric = model.n_numeric
     numeric = out[:, :n_numeric]
-    if rng is not None and hasattr(model, "output_log_var"):
+    if rng is not None and noise and hasattr(model, "output_log_var"):
         std = np.exp(0.5 * ops.convert_to_numpy(model.output_log_var()).astype(np.float64))
         numeric += std * rng.standard_normal(numeric.shape)
     sizes = model.categorical_sizes

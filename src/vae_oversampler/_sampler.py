@@ -23,6 +23,8 @@ from ._generation import (
     encode,
     latent_neighbours,
     latent_points,
+    nearest_rows,
+    residuals,
 )
 from ._pixels import PixelScaler, check_image_shape, pixel_scale
 from ._validation import (
@@ -124,9 +126,13 @@ class VAEOverSampler(BaseOverSampler):
         new values were clipped to the class's range, stays the default until the full
         suite decides.
 
-    decoder_output : {{"sample", "mean"}}, default="sample"
+    decoder_output : {{"sample", "mean", "residual"}}, default="sample"
         ``"sample"`` adds the decoder's learned per-feature Gaussian noise to its mean;
         ``"mean"`` returns the mean only, which gives smoother, less varied rows.
+        ``"residual"`` adds, instead of Gaussian noise, the reconstruction residual (row
+        minus the decoder's mean at the row's encoding) of the class row the latent point
+        grew from (with ``"prior"``, of the row whose encoding is nearest), so that new rows
+        keep the real rows' correlated detail around the decoder's smooth mean.
 
     n_jobs : int or None, default=None
         Classes trained in parallel through joblib; ``None`` means 1 unless in a
@@ -214,7 +220,7 @@ class VAEOverSampler(BaseOverSampler):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "latent_sampling": [StrOptions({"auto", "posterior", "prior", "interpolate"})],
-        "decoder_output": [StrOptions({"sample", "mean"})],
+        "decoder_output": [StrOptions({"sample", "mean", "residual"})],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -347,7 +353,7 @@ class VAEOverSampler(BaseOverSampler):
             delayed(train_class_vae)(scaled[label], config, seed=int(seeds[label][0]))
             for label in targets
         )
-        self.vaes_, self.encodings_, self.history_ = {}, {}, {}
+        self.vaes_, self.encodings_, self.history_, self._residuals = {}, {}, {}, {}
         X_new, y_new = [X], [y]
         for (label, n_samples), (model_config, weights, history) in zip(
             targets.items(), trained, strict=True
@@ -355,6 +361,8 @@ class VAEOverSampler(BaseOverSampler):
             model = build_vae(model_config, weights)
             self.vaes_[label], self.history_[label] = model, history
             self.encodings_[label] = encode(model, scaled[label])
+            if self.decoder_output == "residual" and image_shape is None:
+                self._residuals[label] = residuals(model, scaled[label], self.encodings_[label][0])
             if self.verbose:
                 print(_progress_line(label, len(scaled[label]), history))
             new = self._generate(label, n_samples, np.random.RandomState(seeds[label][1]))
@@ -376,19 +384,32 @@ class VAEOverSampler(BaseOverSampler):
         mode = self.latent_sampling
         if mode == "auto":
             mode = "posterior" if self.image_shape is not None else "prior"
-        posterior = self.encodings_[label] if mode in ("posterior", "interpolate") else None
+        residual = self._residuals.get(label)
+        needs_rows = mode in ("posterior", "interpolate") or residual is not None
+        posterior = self.encodings_[label] if needs_rows else None
         neighbours = None
         if mode == "interpolate" and len(posterior[0]) > 1:
             neighbours = latent_neighbours(posterior[0])
-        sampled = self.image_shape is None and self.decoder_output == "sample"
+        sampled = self.image_shape is None and self.decoder_output != "mean"
         noise_rng = rng if sampled else None
         low, high = self._ranges[label]
         out = np.empty((n_samples, self.n_features_in_), dtype=self._x_dtype)
         step = chunk_rows(model.n_features)
         for start in range(0, n_samples, step):
             size = min(step, n_samples - start)
-            z = latent_points(size, model.latent_dim, rng, posterior, neighbours)
-            numeric, codes = decode(model, z, rng=noise_rng)
+            z, rows = latent_points(
+                size,
+                model.latent_dim,
+                rng,
+                posterior if mode != "prior" else None,
+                neighbours,
+                return_rows=True,
+            )
+            numeric, codes = decode(model, z, rng=noise_rng, noise=residual is None)
+            if residual is not None:
+                if rows is None:
+                    rows = nearest_rows(z, posterior[0])
+                numeric += residual[rows]
             numeric = scaler.inverse_transform(numeric)
             if self.clip:
                 np.clip(numeric, low, high, out=numeric)
