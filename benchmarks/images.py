@@ -71,7 +71,7 @@ def samplers(seed, smallest):
         "RandomOverSampler": RandomOverSampler(random_state=seed),
         # SMOTE needs k_neighbors below the smallest class's size.
         "SMOTE": SMOTE(k_neighbors=min(5, smallest - 1), random_state=seed),
-        # Defaults: latent_sampling="auto", which is the posterior of real images.
+        # Defaults: latent_sampling="posterior", the posterior of real images.
         "VAEOverSampler": VAEOverSampler(image_shape=(28, 28, 1), random_state=seed),
     }
 

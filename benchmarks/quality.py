@@ -89,14 +89,14 @@ def samplers(extra_vae=()):
         "BorderlineSMOTE": lambda s: BorderlineSMOTE(k_neighbors=3, random_state=s),
         "ADASYN": lambda s: ADASYN(n_neighbors=3, random_state=s),
         DEFAULT_NAME: lambda s: VAEOverSampler(random_state=s),
-        "VAE latent posterior": lambda s: VAEOverSampler(
-            latent_sampling="posterior", random_state=s
+        "VAE prior sample": lambda s: VAEOverSampler(
+            latent_sampling="prior", decoder_output="sample", random_state=s
         ),
-        "VAE latent interpolate": lambda s: VAEOverSampler(
-            latent_sampling="interpolate", random_state=s
+        "VAE posterior sample": lambda s: VAEOverSampler(
+            latent_sampling="posterior", decoder_output="sample", random_state=s
         ),
-        "VAE residual posterior": lambda s: VAEOverSampler(
-            latent_sampling="posterior", decoder_output="residual", random_state=s
+        "VAE interpolate sample": lambda s: VAEOverSampler(
+            latent_sampling="interpolate", decoder_output="sample", random_state=s
         ),
         **extra,
     }
