@@ -12,6 +12,8 @@ Samplers, on every KEEL set that has categorical columns:
 - ``SMOTENC`` (``SMOTEN`` when a set has no numeric column, since SMOTENC refuses those);
 - ``VAE (native)``: ``VAEOverSampler()`` on the DataFrame, whose ``category`` columns it
   models with softmax heads, drawing each new category from its head;
+- ``VAE (native, prior sample)``: the same with ``latent_sampling="prior"`` and
+  ``decoder_output="sample"``, the defaults before the full quality suite chose others;
 - ``VAE (native, mean)``: the same with ``decoder_output="mean"``, which takes the most likely
   category (and the numeric means, without noise) instead.
 
@@ -71,6 +73,13 @@ def samplers(all_categorical):
         ),
         "SMOTENC / SMOTEN": (native, "frame"),
         "VAE (native)": (lambda s: VAEOverSampler(random_state=s), "frame"),
+        # The defaults before the full quality suite chose posterior + residual.
+        "VAE (native, prior sample)": (
+            lambda s: VAEOverSampler(
+                latent_sampling="prior", decoder_output="sample", random_state=s
+            ),
+            "frame",
+        ),
         # The most likely category instead of a draw (and numeric means without noise).
         "VAE (native, mean)": (
             lambda s: VAEOverSampler(decoder_output="mean", random_state=s),
@@ -319,7 +328,10 @@ def main(argv=None):
             X, y = load_keel(path)
             if any(isinstance(d, pd.CategoricalDtype) for d in X.dtypes):
                 data[path.stem] = (X, y)
-        n_runs = len(data) * 5 * args.repeats * (1 + 5 * args.seeds)
+        per_set = sum(
+            1 if factory is None else args.seeds for factory, _ in samplers(False).values()
+        )
+        n_runs = len(data) * 5 * args.repeats * per_set
         with tqdm(total=n_runs, desc="fit_resample runs") as progress:
             for name, (X, y) in data.items():
                 progress.set_postfix_str(name)
