@@ -305,6 +305,21 @@ def test_residual_output_from_prior_points_reproducible_and_pickles(binary):
     )
 
 
+def test_generation_options_apply_to_later_sample_calls(binary):
+    # As with latent_sampling, decoder_output is read when rows are made, so set_params
+    # after fitting changes what sample() returns, without retraining.
+    X, y = binary
+    sampler = fast(decoder_output="sample")
+    sampler.fit_resample(X, y)
+    noisy = sampler.sample(200, 1, random_state=0)
+    sampler.set_params(decoder_output="residual")
+    residual = sampler.sample(200, 1, random_state=0)
+    reference = fast()
+    reference.fit_resample(X, y)
+    np.testing.assert_array_equal(residual, reference.sample(200, 1, random_state=0))
+    assert not np.array_equal(noisy, residual)
+
+
 def test_verbose(binary, capsys):
     X, y = binary
     fast(verbose=0).fit_resample(X, y)

@@ -362,7 +362,8 @@ class VAEOverSampler(BaseOverSampler):
             model = build_vae(model_config, weights)
             self.vaes_[label], self.history_[label] = model, history
             self.encodings_[label] = encode(model, scaled[label])
-            if self.decoder_output == "residual" and image_shape is None:
+            if image_shape is None:
+                # Kept whatever decoder_output, which sample() reads when it is called.
                 self._residuals[label] = residuals(model, scaled[label], self.encodings_[label][0])
             if self.verbose:
                 print(_progress_line(label, len(scaled[label]), history))
@@ -383,12 +384,12 @@ class VAEOverSampler(BaseOverSampler):
         """
         model, scaler, layout = self.vaes_[label], self.scalers_[label], self._layout
         mode = self.latent_sampling
-        residual = self._residuals.get(label)
-        needs_rows = mode in ("posterior", "interpolate") or residual is not None
-        posterior = self.encodings_[label] if needs_rows else None
+        encodings = self.encodings_[label]
+        posterior = None if mode == "prior" else encodings
         neighbours = None
-        if mode == "interpolate" and len(posterior[0]) > 1:
-            neighbours = latent_neighbours(posterior[0])
+        if mode == "interpolate" and len(encodings[0]) > 1:
+            neighbours = latent_neighbours(encodings[0])
+        residual = self._residuals.get(label) if self.decoder_output == "residual" else None
         sampled = self.image_shape is None and self.decoder_output != "mean"
         noise_rng = rng if sampled else None
         low, high = self._ranges[label]
@@ -397,17 +398,12 @@ class VAEOverSampler(BaseOverSampler):
         for start in range(0, n_samples, step):
             size = min(step, n_samples - start)
             z, rows = latent_points(
-                size,
-                model.latent_dim,
-                rng,
-                posterior if mode != "prior" else None,
-                neighbours,
-                return_rows=True,
+                size, model.latent_dim, rng, posterior, neighbours, return_rows=True
             )
             numeric, codes = decode(model, z, rng=noise_rng, noise=residual is None)
             if residual is not None:
                 if rows is None:
-                    rows = nearest_rows(z, posterior[0])
+                    rows = nearest_rows(z, encodings[0])
                 numeric += residual[rows]
             numeric = scaler.inverse_transform(numeric)
             if self.clip:
