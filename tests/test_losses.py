@@ -4,7 +4,7 @@ import numpy as np
 from keras import ops
 from scipy import stats
 
-from vae_oversampler._losses import gaussian_nll, kl_divergence
+from vae_oversampler._losses import categorical_nll, gaussian_nll, kl_divergence
 
 
 def test_gaussian_nll_matches_scipy():
@@ -23,3 +23,22 @@ def test_kl_divergence_closed_form():
     # KL(N(m, s^2) || N(0, 1)) = (s^2 + m^2 - 1 - log s^2) / 2 per dimension.
     expected = [0.0, (4 + 1 - 1 - np.log(4)) / 2 + (1 + 4 - 1 - 0) / 2]
     np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_categorical_nll_is_cross_entropy_per_block_on_any_leading_axes():
+    rng = np.random.RandomState(0)
+    sizes = (3, 2)
+    logits = rng.normal(size=(4, 6, 5))  # members, rows, two blocks of logits
+    codes = [rng.randint(size, size=(4, 6)) for size in sizes]
+    x = np.concatenate([np.eye(size)[c] for size, c in zip(sizes, codes, strict=True)], axis=-1)
+    expected = np.zeros((4, 6))
+    start = 0
+    for size, c in zip(sizes, codes, strict=True):
+        block = logits[..., start : start + size]
+        log_p = block - np.log(np.exp(block).sum(axis=-1, keepdims=True))
+        expected -= np.take_along_axis(log_p, c[..., None], axis=-1)[..., 0]
+        start += size
+    got = ops.convert_to_numpy(categorical_nll(x, logits, sizes))
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    rows = ops.convert_to_numpy(categorical_nll(x[1], logits[1], sizes))
+    np.testing.assert_allclose(rows, expected[1], rtol=1e-6)

@@ -6,19 +6,30 @@ from joblib import parallel_config
 from sklearn.datasets import make_classification
 
 from vae_oversampler import VAEOverSampler
+from vae_oversampler._training import stacks
 
 
 @pytest.fixture(scope="module")
 def data():
+    # Two minority classes of different epoch lengths (about 1,200 and 150 rows), so that
+    # they train in two stacks, which n_jobs runs as two jobs.
     return make_classification(
-        n_samples=240,
+        n_samples=3000,
         n_features=4,
         n_informative=3,
         n_redundant=0,
         n_classes=3,
-        weights=[0.6, 0.25, 0.15],
+        weights=[0.55, 0.4, 0.05],
         random_state=0,
     )
+
+
+def test_data_makes_two_jobs(data):
+    sampler = VAEOverSampler(epochs=3)
+    config = sampler._training_config(4, None, ())
+    sizes = dict(zip(*np.unique(data[1], return_counts=True), strict=True))
+    del sizes[max(sizes, key=sizes.get)]
+    assert len(stacks(sizes, config)) == 2
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,7 @@
-"""The training layout, and pooled models training exactly as new ones."""
+"""The training layout, stacks of classes trained together, and pooled models training
+exactly as new ones."""
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -7,9 +10,14 @@ from vae_oversampler import _pool
 from vae_oversampler._training import (
     VALIDATION_ROWS,
     TrainingConfig,
+    build_vae,
     epoch_layout,
+    prepare_class,
     split_rows,
+    stack_key,
+    stacks,
     train_class_vae,
+    train_stack,
     training_stream,
     validation_batch,
 )
@@ -93,3 +101,131 @@ def test_pooled_model_trains_bitwise_like_a_new_one():
     assert reused_history == fresh_history
     for a, b in zip(fresh, reused, strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+def _rows(n, width=4, seed=0):
+    return np.random.RandomState(seed).normal(size=(n, width)).astype(np.float32)
+
+
+@pytest.mark.parametrize("n_rows", [3, 10, 19, 20, 50, 1137, 1138, 1139, 5000])
+def test_stack_key_is_the_epoch_length_the_class_gets(n_rows):
+    config = dataclasses.replace(CONFIG, epochs=1)
+    assert stack_key(n_rows, config) == prepare_class(_rows(n_rows), config, seed=0).steps
+    off = dataclasses.replace(config, early_stopping=False)
+    assert stack_key(n_rows, off) == prepare_class(_rows(n_rows), off, seed=0).steps
+
+
+def test_stacks_group_classes_of_one_epoch_length_in_order(monkeypatch):
+    sizes = {"a": 50, "b": 5000, "c": 60, "d": 70, "e": 5100}
+    assert stacks(sizes, CONFIG) == [["a", "c", "d"], ["b", "e"]]
+    monkeypatch.setattr("vae_oversampler._training.MAX_STACK_MEMBERS", 2)
+    assert stacks(sizes, CONFIG) == [["a", "c"], ["d"], ["b", "e"]]
+
+
+def test_stack_refuses_classes_of_different_epoch_lengths():
+    with pytest.raises(ValueError, match="same epoch length, got \\[16, 80\\]"):
+        train_stack([_rows(50), _rows(5000)], CONFIG, seeds=[0, 1])
+
+
+@pytest.mark.parametrize("n_features, categorical_sizes", [(6, (2,)), (5, ()), (3, (3,))])
+def test_stack_members_start_as_their_tabular_vaes(n_features, categorical_sizes):
+    from vae_oversampler._pool import new_vae
+
+    architecture = {
+        "n_features": n_features,
+        "latent_dim": 3,
+        "hidden_layer_sizes": (8, 5),
+        "beta": 1.0,
+        "categorical_sizes": categorical_sizes,
+    }
+    stacked = new_vae({**architecture, "n_members": 3})
+    stacked.reinitialize([7, 8, 9])
+    for k, seed in enumerate([7, 8, 9]):
+        single = new_vae({**architecture, "seed": seed})
+        expected = single.get_weights()
+        (got,) = stacked.member_weights([k])
+        assert [w.shape for w in got] == [w.shape for w in expected]
+        for a, b in zip(got, expected, strict=True):
+            assert a.tobytes() == b.tobytes()
+
+
+def test_trained_members_become_tabular_vaes_that_decode_alike():
+    from keras import ops
+
+    from vae_oversampler._pool import new_vae
+
+    config = dataclasses.replace(CONFIG, epochs=2)
+    results = train_stack([_rows(60, seed=1), _rows(40, seed=2)], config, seeds=[3, 4])
+    model_config = {key: value for key, value in results[0][0].items() if key != "seed"}
+    stacked = new_vae({**model_config, "n_members": 2})
+    stacked.set_weights([np.stack(w) for w in zip(results[0][1], results[1][1], strict=True)])
+    z = np.random.RandomState(0).normal(size=(5, config.latent_dim)).astype(np.float32)
+    stacked_out = ops.convert_to_numpy(stacked.decode(np.stack([z, z])))
+    for k, (member_config, weights, _) in enumerate(results):
+        single_out = ops.convert_to_numpy(build_vae(member_config, weights).decode(z))
+        np.testing.assert_allclose(stacked_out[k], single_out, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(stacked_out[0], stacked_out[1])
+
+
+def test_a_member_trains_alike_whatever_its_neighbours():
+    config = dataclasses.replace(CONFIG, epochs=4)
+    a, b, c = _rows(80, seed=1), _rows(90, seed=2), 5 * _rows(70, seed=3)
+    with_b = train_stack([a, b], config, seeds=[1, 2])[0]
+    with_c = train_stack([a, c], config, seeds=[1, 5])[0]
+    alone = train_stack([a], config, seeds=[1])[0]
+    assert with_b[2] == with_c[2]  # the same history, bit for bit
+    for x, y, z in zip(with_b[1], with_c[1], alone[1], strict=True):
+        assert x.tobytes() == y.tobytes()
+        # Alone, the batched products have another shape: equal up to rounding.
+        np.testing.assert_allclose(x, z, rtol=1e-4, atol=1e-5)
+
+
+def test_each_member_stops_early_on_its_own():
+    # Member 0 has a validation split; member 1 (10 rows) is too small for one and trains
+    # every epoch; member 2 has a split and a patience of 1.
+    config = dataclasses.replace(CONFIG, epochs=40, n_iter_no_change=1, learning_rate=0.05)
+    xs = [_rows(100, seed=1), _rows(10, seed=2), _rows(300, seed=3)]
+    results = train_stack(xs, config, seeds=[1, 2, 3])
+    histories = [history for _, _, history in results]
+    assert "val_loss" not in histories[1] and len(histories[1]["loss"]) == 40
+    for history in (histories[0], histories[2]):
+        val = history["val_loss"]
+        assert len(val) == len(history["loss"]) == len(history["kl_loss"])
+        # Keras's EarlyStopping: stop once `patience` epochs pass without a new best.
+        assert len(val) == 40 or len(val) - 1 - int(np.argmin(val)) == 1
+    assert any(len(h["val_loss"]) < 40 for h in (histories[0], histories[2]))
+
+
+def test_test_on_batch_starts_from_reset_metrics():
+    # HeldOutLoss relies on it: otherwise val_ losses would average over epochs.
+    from vae_oversampler._pool import compiled_vae
+
+    architecture = {
+        "n_features": 4,
+        "latent_dim": 2,
+        "hidden_layer_sizes": (8,),
+        "beta": 1.0,
+        "categorical_sizes": (),
+    }
+    with compiled_vae(architecture, batch_size=64, seed=0, learning_rate=1e-3) as model:
+        model.reset_metrics()
+        first = model.test_on_batch(_rows(256, seed=1), return_dict=True)
+        model.reset_seed(0)  # the same reparameterisation noise for both calls below
+        second = model.test_on_batch(10 * _rows(256, seed=2), return_dict=True)
+        model.reset_metrics()
+        model.reset_seed(0)
+        alone = model.test_on_batch(10 * _rows(256, seed=2), return_dict=True)
+    assert second["reconstruction_loss"] > 10 * first["reconstruction_loss"]
+    assert second == alone
+
+
+def test_pooled_stack_trains_bitwise_like_a_new_one():
+    xs = [_rows(51, seed=1), _rows(30, seed=2)]
+    _pool.clear()
+    fresh = train_stack(xs, CONFIG, seeds=[1, 2])
+    train_stack([_rows(60, seed=3), _rows(70, seed=4)], CONFIG, seeds=[5, 6])
+    reused = train_stack(xs, CONFIG, seeds=[1, 2])
+    for (_, w_fresh, h_fresh), (_, w_reused, h_reused) in zip(fresh, reused, strict=True):
+        assert h_fresh == h_reused
+        for a, b in zip(w_fresh, w_reused, strict=True):
+            assert a.tobytes() == b.tobytes()

@@ -36,11 +36,12 @@ def bernoulli_nll(x, logits):
 
 def categorical_nll(x, logits, group_sizes):
     """Cross-entropy of one-hot blocks ``x`` against the softmax of ``logits``, summed over the
-    blocks; ``group_sizes`` gives each block's width, left to right."""
+    blocks along the last axis; ``group_sizes`` gives each block's width, left to right. Any
+    leading axes (rows, or members then rows) are kept."""
     total, start = 0.0, 0
     for size in group_sizes:
         block = slice(start, start + size)
-        log_p = ops.log_softmax(logits[:, block], axis=-1)
-        total = total - ops.sum(x[:, block] * log_p, axis=-1)
+        log_p = ops.log_softmax(logits[..., block], axis=-1)
+        total = total - ops.sum(x[..., block] * log_p, axis=-1)
         start += size
     return total

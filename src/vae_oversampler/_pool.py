@@ -23,9 +23,12 @@ _lock = threading.Lock()
 
 def new_vae(architecture: dict):
     """A new, built VAE for ``architecture``: an ``ImageVAE`` when it names an
-    ``image_shape``, a ``TabularVAE`` otherwise."""
+    ``image_shape``, a ``StackedTabularVAE`` when it names ``n_members``, a ``TabularVAE``
+    otherwise."""
     if "image_shape" in architecture:
         from ._image_model import ImageVAE as model_class
+    elif "n_members" in architecture:
+        from ._stacked_model import StackedTabularVAE as model_class
     else:
         from ._model import TabularVAE as model_class
     model = model_class(**architecture)
@@ -49,8 +52,9 @@ def _hashable(value):
 
 
 @contextmanager
-def compiled_vae(architecture: dict, batch_size: int, seed: int, learning_rate: float):
-    """Lend a compiled VAE of ``architecture`` in the state of a new one built with ``seed``.
+def compiled_vae(architecture: dict, batch_size: int, seed, learning_rate: float):
+    """Lend a compiled VAE of ``architecture`` in the state of a new one built with ``seed``
+    (a list of seeds, one per member, for a ``StackedTabularVAE``).
 
     Models are pooled per architecture and batch size: a model that only ever sees one batch
     shape keeps its first traced function, which gives the same numbers as a new model's.

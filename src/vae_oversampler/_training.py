@@ -20,6 +20,9 @@ VALIDATION_ROWS = 256
 # A validation split needs at least this many rows on each side, otherwise early stopping is
 # switched off for the class.
 MIN_SPLIT_ROWS = 2
+# Classes per StackedTabularVAE. One step costs little more for a few members than for one,
+# but each stack is one job for n_jobs, so more classes than this make several stacks.
+MAX_STACK_MEMBERS = 8
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,13 @@ def validation_batch(x_val: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
 
 
 def training_stream(
-    x: np.ndarray, train_idx: np.ndarray, batch: int, steps: int, epochs: int, rng
+    x: np.ndarray,
+    train_idx: np.ndarray,
+    batch: int,
+    steps: int,
+    epochs: int,
+    rng,
+    max_values: int | None = None,
 ):
     """Rows ``train_idx`` of ``x`` laid out for ``epochs`` epochs of ``steps`` batches.
 
@@ -78,19 +87,83 @@ def training_stream(
     boundaries, so every batch is full, even for a class smaller than a batch. Keras then
     traces one training function per pooled model, which trains bit for bit as a new one would
     (a second batch shape retraces it into a shape-generic, slightly different graph). When
-    all epochs would exceed ``MAX_STREAM_VALUES``
+    all epochs would exceed ``max_values`` (default ``MAX_STREAM_VALUES``)
     values, the stream holds as many whole epochs as fit (at least one) and is read again.
     """
     n_train, n_features = len(train_idx), x.shape[1]
     rows_per_epoch = steps * batch
-    n_epochs = max(1, min(epochs, MAX_STREAM_VALUES // (rows_per_epoch * n_features)))
+    max_values = MAX_STREAM_VALUES if max_values is None else max_values
+    n_epochs = max(1, min(epochs, max_values // (rows_per_epoch * n_features)))
     n_rows = n_epochs * rows_per_epoch
     order = np.concatenate([rng.permutation(n_train) for _ in range(-(-n_rows // n_train))])
     return x[train_idx[order[:n_rows]]]
 
 
+@dataclass
+class ClassData:
+    """One class's rows laid out for training: see :func:`prepare_class`."""
+
+    stream: np.ndarray
+    steps: int
+    x_val: np.ndarray | None
+    val_weight: np.ndarray | None
+    model_seed: int
+
+
+def prepare_class(
+    x: np.ndarray, config: TrainingConfig, seed: int, max_values: int | None = None
+) -> ClassData:
+    """Split, shuffle and lay out a class's rows (a stream of at most ``max_values`` values),
+    all from ``numpy.random.RandomState(seed)``."""
+    from ._pool import STEPS_PER_EXECUTION
+
+    rng = np.random.RandomState(seed)
+    train_idx, val_idx = split_rows(len(x), config, rng)
+    steps = epoch_layout(len(train_idx), config.batch_size, STEPS_PER_EXECUTION)
+    stream = training_stream(
+        x, train_idx, config.batch_size, steps, config.epochs, rng, max_values
+    )
+    model_seed = int(rng.randint(2**31 - 1))
+    x_val = val_weight = None
+    if len(val_idx):
+        x_val, val_weight = validation_batch(x[val_idx], rng)
+    return ClassData(stream, steps, x_val, val_weight, model_seed)
+
+
+def stack_key(n_rows: int, config: TrainingConfig) -> int:
+    """Gradient steps per epoch of a class of ``n_rows`` rows; classes that share it can train
+    in one :func:`train_stack`."""
+    from ._pool import STEPS_PER_EXECUTION
+
+    n_val = math.ceil(config.validation_fraction * n_rows) if config.early_stopping else 0
+    if n_val < MIN_SPLIT_ROWS or n_rows - n_val < MIN_SPLIT_ROWS:
+        n_val = 0
+    return epoch_layout(n_rows - n_val, config.batch_size, STEPS_PER_EXECUTION)
+
+
+def stacks(class_sizes: dict, config: TrainingConfig) -> list:
+    """Group the classes (``{label: n_rows}``, in order) into the stacks that train together.
+
+    Classes with the same :func:`stack_key` share stacks of at most ``MAX_STACK_MEMBERS``, in
+    class order. The grouping depends on the class sizes and the configuration only, never
+    on ``n_jobs``, so the rows do not either.
+    """
+    groups: dict = {}
+    for label, n_rows in class_sizes.items():
+        groups.setdefault(stack_key(n_rows, config), []).append(label)
+    return [
+        labels[start : start + MAX_STACK_MEMBERS]
+        for labels in groups.values()
+        for start in range(0, len(labels), MAX_STACK_MEMBERS)
+    ]
+
+
+def _fit_verbosity(config):
+    return 2 if config.verbose >= 2 else 0
+
+
 def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
-    """Train one VAE on the standardised float32 rows ``x`` of a class.
+    """Train one VAE on the scaled float32 rows ``x`` of a class (images use this).
 
     Returns plain Python and NumPy values, so that the result crosses process boundaries
     (joblib's processes, a Dask cluster) without serialising a Keras model; pass them to
@@ -109,14 +182,9 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
     import keras
 
     from ._callbacks import HeldOutLoss
-    from ._pool import STEPS_PER_EXECUTION, compiled_vae
+    from ._pool import compiled_vae
 
-    rng = np.random.RandomState(seed)
-    train_idx, val_idx = split_rows(len(x), config, rng)
-    batch = config.batch_size
-    steps = epoch_layout(len(train_idx), batch, STEPS_PER_EXECUTION)
-    x_stream = training_stream(x, train_idx, batch, steps, config.epochs, rng)
-    model_seed = int(rng.randint(2**31 - 1))
+    data = prepare_class(x, config, seed)
     architecture = {"latent_dim": config.latent_dim, "beta": config.beta}
     if config.image_shape is None:
         architecture.update(
@@ -128,29 +196,98 @@ def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
         architecture.update(image_shape=config.image_shape)
 
     callbacks = []
-    if len(val_idx):
-        x_val, val_weight = validation_batch(x[val_idx], rng)
+    if data.x_val is not None:
         callbacks = [
-            HeldOutLoss(x_val, sample_weight=val_weight),
+            HeldOutLoss(data.x_val, sample_weight=data.val_weight),
             keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=config.n_iter_no_change, restore_best_weights=True
             ),
         ]
     with compiled_vae(
-        architecture, batch_size=batch, seed=model_seed, learning_rate=config.learning_rate
+        architecture,
+        batch_size=config.batch_size,
+        seed=data.model_seed,
+        learning_rate=config.learning_rate,
     ) as trainer:
         fitted = trainer.fit(
-            x_stream,
-            batch_size=batch,
-            steps_per_epoch=steps,
+            data.stream,
+            batch_size=config.batch_size,
+            steps_per_epoch=data.steps,
             epochs=config.epochs,
             shuffle=False,
             callbacks=callbacks,
-            verbose=2 if config.verbose >= 2 else 0,
+            verbose=_fit_verbosity(config),
         )
         weights = trainer.get_weights()
     history = {key: [float(v) for v in values] for key, values in fitted.history.items()}
-    return {**architecture, "seed": model_seed}, weights, history
+    return {**architecture, "seed": data.model_seed}, weights, history
+
+
+def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
+    """Train one tabular VAE per class, all classes side by side in one ``StackedTabularVAE``.
+
+    ``xs`` are the classes' scaled float32 rows (same width) and ``seeds`` their seeds; the
+    classes must share :func:`stack_key`. Each class is split, shuffled, initialised and
+    early-stopped exactly as :func:`train_class_vae` would do it alone; only the arithmetic is
+    shared. Returns one ``(model_config, weights, history)`` per class, as
+    :func:`train_class_vae` does, for ``TabularVAE`` models.
+    """
+    from ._callbacks import HeldOutLoss, MemberEarlyStopping
+    from ._pool import compiled_vae
+
+    max_values = MAX_STREAM_VALUES // len(xs)
+    classes = [
+        prepare_class(x, config, seed, max_values) for x, seed in zip(xs, seeds, strict=True)
+    ]
+    steps = {data.steps for data in classes}
+    if len(steps) != 1:
+        raise ValueError(f"Classes of one stack need the same epoch length, got {sorted(steps)}.")
+    n_features = xs[0].shape[1]
+    shared = {
+        "latent_dim": config.latent_dim,
+        "beta": config.beta,
+        "n_features": n_features,
+        "hidden_layer_sizes": config.hidden_layer_sizes,
+        "categorical_sizes": config.categorical_sizes,
+    }
+    if len(classes) == 1:
+        stream = classes[0].stream[:, None]  # a view: a big class's rows are not copied
+    else:
+        stream = np.stack([data.stream for data in classes], axis=1)
+    for data in classes:
+        data.stream = None
+    monitored = [k for k, data in enumerate(classes) if data.x_val is not None]
+    callbacks = [MemberEarlyStopping(config.n_iter_no_change, monitored)]
+    if monitored:
+        # A member without held-out rows scores zeros, which nothing reads.
+        blank = classes[monitored[0]]
+        x_val = np.stack(
+            [(data if data.x_val is not None else blank).x_val for data in classes], axis=1
+        )
+        val_weight = np.stack(
+            [(data if data.x_val is not None else blank).val_weight for data in classes], axis=1
+        )
+        callbacks.insert(0, HeldOutLoss(x_val, sample_weight=val_weight))
+    with compiled_vae(
+        {**shared, "n_members": len(classes)},
+        batch_size=config.batch_size,
+        seed=[data.model_seed for data in classes],
+        learning_rate=config.learning_rate,
+    ) as trainer:
+        trainer.fit(
+            stream,
+            batch_size=config.batch_size,
+            steps_per_epoch=classes[0].steps,
+            epochs=config.epochs,
+            shuffle=False,
+            callbacks=callbacks,
+            verbose=_fit_verbosity(config),
+        )
+    stopping = callbacks[-1]
+    return [
+        ({**shared, "seed": data.model_seed}, stopping.weights[k], stopping.histories[k])
+        for k, data in enumerate(classes)
+    ]
 
 
 def build_vae(model_config: dict, weights):

@@ -1,0 +1,227 @@
+"""Several classes' tabular VAEs trained side by side in one Keras model.
+
+A small class's training step is a few microseconds of arithmetic wrapped in a fixed cost per
+operation, per compiled call and per epoch. ``StackedTabularVAE`` holds ``n_members``
+independent ``TabularVAE`` networks as weights with a leading member axis, so one step runs
+every member's forward and backward pass through the same batched operations and the fixed
+costs are paid once for all of them. Members share nothing but the operations: each has its
+own weights, rows, optimizer moments (Adam works element by element) and loss term, and the
+gradient of the summed loss with respect to a member's weights is that member's own gradient.
+
+Rows arrive as ``(batch, n_members, n_features)``, so that Keras slices batches along the first
+axis as usual; member ``k`` reads ``x[:, k]``. Importing this module imports Keras.
+"""
+
+from itertools import pairwise
+
+import keras
+import numpy as np
+from keras import ops
+
+from ._initializers import glorot_uniform
+from ._losses import categorical_nll, gaussian_nll, kl_divergence
+from ._model import MAX_OUTPUT_LOG_VAR, MIN_OUTPUT_LOG_VAR
+
+
+class MemberMean(keras.metrics.Metric):
+    """Running mean of one value per member, over the steps of an epoch."""
+
+    def __init__(self, n_members, name, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.total = self.add_variable(shape=(n_members,), initializer="zeros", name="total")
+        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+    def update_state(self, values):
+        self.total.assign_add(ops.cast(values, self.total.dtype))
+        self.count.assign_add(ops.cast(1, self.count.dtype))
+
+    def result(self):
+        return self.total / ops.maximum(self.count, 1.0)
+
+
+@keras.saving.register_keras_serializable(package="vae_oversampler")
+class StackedTabularVAE(keras.Model):
+    """``n_members`` independent ``TabularVAE`` networks of one architecture, trained at once.
+
+    Member ``k`` starts exactly as ``TabularVAE(..., seed=seeds[k])`` does, and
+    :meth:`member_weights` returns its weights in ``TabularVAE.get_weights`` order, so a
+    trained member becomes an ordinary ``TabularVAE``. The loss is the sum over members of each
+    member's mean reconstruction term plus ``beta`` times its mean KL divergence; the metrics
+    ``reconstruction_loss`` and ``kl_loss`` hold one value per member.
+
+    Parameters
+    ----------
+    n_members : int
+        Number of networks.
+    n_features, latent_dim, hidden_layer_sizes, beta, categorical_sizes
+        As for ``TabularVAE``, shared by every member.
+    seeds : sequence of int
+        One seed per member for its starting weights; the first also seeds the
+        reparameterisation noise of the whole stack.
+    """
+
+    def __init__(
+        self,
+        n_members,
+        n_features,
+        latent_dim=2,
+        hidden_layer_sizes=(64, 64),
+        beta=1.0,
+        seeds=None,
+        categorical_sizes=(),
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.n_members = int(n_members)
+        self.n_features = int(n_features)
+        self.latent_dim = int(latent_dim)
+        self.hidden_layer_sizes = tuple(int(h) for h in hidden_layer_sizes)
+        self.beta = float(beta)
+        self.seeds = tuple(int(s) for s in (seeds if seeds is not None else [0] * n_members))
+        self.categorical_sizes = tuple(int(s) for s in categorical_sizes)
+        self.seed_generator = keras.random.SeedGenerator(self.seeds[0])
+        self.reconstruction_tracker = MemberMean(self.n_members, name="reconstruction_loss")
+        self.kl_tracker = MemberMean(self.n_members, name="kl_loss")
+
+    @property
+    def n_numeric(self) -> int:
+        """Numeric columns at the start of a row."""
+        return self.n_features - sum(self.categorical_sizes)
+
+    def _dense(self, n_in, n_out, name):
+        kernel = self.add_weight(
+            shape=(self.n_members, n_in, n_out), initializer="zeros", name=f"{name}_kernel"
+        )
+        bias = self.add_weight(
+            shape=(self.n_members, n_out), initializer="zeros", name=f"{name}_bias"
+        )
+        return kernel, bias
+
+    def build(self, input_shape=None):
+        self.x_log_var = self.add_weight(
+            shape=(self.n_members, self.n_numeric),
+            initializer="zeros",
+            trainable=self.n_numeric > 0,
+            name="x_log_var",
+        )
+        hidden = self.hidden_layer_sizes
+        self.encoder_layers = [
+            self._dense(a, b, f"encoder_{i}")
+            for i, (a, b) in enumerate(pairwise([self.n_features, *hidden]))
+        ]
+        self.z_mean_layer = self._dense(hidden[-1], self.latent_dim, "z_mean")
+        self.z_log_var_layer = self._dense(hidden[-1], self.latent_dim, "z_log_var")
+        self.decoder_layers = [
+            self._dense(a, b, f"decoder_{i}")
+            for i, (a, b) in enumerate(pairwise([self.latent_dim, *hidden[::-1]]))
+        ]
+        self.x_mean_layer = self._dense(hidden[0], self.n_features, "x_mean")
+        self.built = True
+        self.reinitialize(self.seeds)
+
+    def reinitialize(self, seeds):
+        """Put member ``k`` in the starting state of ``TabularVAE(seed=seeds[k])``, and restart
+        the noise from ``seeds[0]``.
+
+        The kernels are drawn in ``TabularVAE.reinitialize``'s order from each member's own
+        ``numpy.random.RandomState``; biases, the ``z_log_var`` kernel and the output
+        log-variance start at zero.
+        """
+        seeds = tuple(int(s) for s in seeds)
+        if len(seeds) != self.n_members:
+            raise ValueError(f"Expected {self.n_members} seeds, got {len(seeds)}.")
+        self.seeds = seeds
+        drawn = [*self.encoder_layers, self.z_mean_layer, *self.decoder_layers, self.x_mean_layer]
+        rngs = [np.random.RandomState(seed) for seed in seeds]
+        for kernel, _ in drawn:
+            shape = kernel.shape[1:]
+            kernel.assign(np.stack([glorot_uniform(shape, rng) for rng in rngs]))
+        kernel, _ = self.z_log_var_layer
+        kernel.assign(np.zeros(kernel.shape, "float32"))
+        for _, bias in [*drawn, self.z_log_var_layer]:
+            bias.assign(np.zeros(bias.shape, "float32"))
+        self.x_log_var.assign(np.zeros(self.x_log_var.shape, "float32"))
+        state = self.seed_generator.state
+        state.assign(np.array([seeds[0], 0], dtype=state.dtype))
+
+    def member_weights(self, members) -> list:
+        """The weights of each member in ``members``, each a list in the order
+        ``TabularVAE.set_weights`` takes them."""
+        layers = [
+            *self.encoder_layers,
+            self.z_mean_layer,
+            self.z_log_var_layer,
+            *self.decoder_layers,
+            self.x_mean_layer,
+        ]
+        ordered = [self.x_log_var, *(variable for layer in layers for variable in layer)]
+        values = [ops.convert_to_numpy(variable) for variable in ordered]
+        return [[value[k].copy() for value in values] for k in members]
+
+    @staticmethod
+    def _apply(h, layer, relu=True):
+        kernel, bias = layer
+        h = ops.matmul(h, kernel) + ops.expand_dims(bias, 1)
+        return ops.relu(h) if relu else h
+
+    def encode(self, x):
+        """``(z_mean, z_log_var)`` of rows ``x`` of shape (members, rows, features)."""
+        h = x
+        for layer in self.encoder_layers:
+            h = self._apply(h, layer)
+        return (
+            self._apply(h, self.z_mean_layer, relu=False),
+            self._apply(h, self.z_log_var_layer, relu=False),
+        )
+
+    def decode(self, z):
+        """The numeric means, then the category logits, of latent points ``z`` of shape
+        (members, rows, latent_dim)."""
+        h = z
+        for layer in self.decoder_layers:
+            h = self._apply(h, layer)
+        return self._apply(h, self.x_mean_layer, relu=False)
+
+    def call(self, inputs, training=False):
+        x = ops.transpose(inputs, (1, 0, 2))
+        z_mean, z_log_var = self.encode(x)
+        noise = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        z = z_mean + ops.exp(0.5 * z_log_var) * noise
+        return self.decode(z), z_mean, z_log_var
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        output, z_mean, z_log_var = y_pred
+        # PyTorch's test_on_batch hands x over as the caller's NumPy array.
+        x = ops.transpose(ops.convert_to_tensor(x, dtype=z_mean.dtype), (1, 0, 2))
+        n = self.n_numeric
+        reconstruction = 0.0
+        if self.categorical_sizes:
+            reconstruction = categorical_nll(x[..., n:], output[..., n:], self.categorical_sizes)
+        if n:
+            log_var = ops.expand_dims(
+                ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR), 1
+            )
+            reconstruction = reconstruction + gaussian_nll(x[..., :n], output[..., :n], log_var)
+        kl = kl_divergence(z_mean, z_log_var)
+        if sample_weight is None:
+            reconstruction, kl = ops.mean(reconstruction, axis=1), ops.mean(kl, axis=1)
+        else:
+            weight = ops.transpose(ops.cast(sample_weight, kl.dtype))
+            total = ops.sum(weight, axis=1)
+            reconstruction = ops.sum(reconstruction * weight, axis=1) / total
+            kl = ops.sum(kl * weight, axis=1) / total
+        self.reconstruction_tracker.update_state(reconstruction)
+        self.kl_tracker.update_state(kl)
+        return ops.sum(reconstruction + self.beta * kl)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "n_members": self.n_members,
+            "n_features": self.n_features,
+            "latent_dim": self.latent_dim,
+            "hidden_layer_sizes": list(self.hidden_layer_sizes),
+            "beta": self.beta,
+            "seeds": list(self.seeds),
+            "categorical_sizes": list(self.categorical_sizes),
+        }
