@@ -136,15 +136,19 @@ class VAEOverSampler(BaseOverSampler):
         Images ignore this parameter: their new pixels are the decoder's intensities.
 
     n_jobs : int or None, default=None
-        Classes trained in parallel through joblib; ``None`` means 1 unless in a
-        ``joblib.parallel_config`` context, ``-1`` means all processors. Under
-        ``joblib.parallel_config(backend="dask")`` the classes train on a Dask cluster. Each
-        class's VAE is independent and seeded on its own, so the rows do not depend on
-        ``n_jobs``.
+        Training jobs run in parallel through joblib; ``None`` means 1 unless in a
+        ``joblib.parallel_config`` context, ``-1`` means all processors. Tabular classes
+        whose epochs have the same number of steps train side by side in one Keras model, up
+        to 8 to a model, which on a few cores is faster than training them in parallel; each
+        such stack, and each image class, is one job. Under
+        ``joblib.parallel_config(backend="dask")`` the jobs run on a Dask cluster. Every class
+        keeps its own VAE, seed and early stopping, and the stacks depend on the class sizes
+        only, so the rows do not depend on ``n_jobs``.
 
     verbose : int, default=0
         0 prints nothing; 1 prints one line per trained class (rows, epochs, loss); 2 also shows
-        Keras's per-epoch log.
+        Keras's per-epoch log of each training job (for a stack of classes: their summed
+        ``loss`` and the mean of their loss terms; the per-class values are in ``history_``).
 
     Attributes
     ----------
