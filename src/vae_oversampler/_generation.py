@@ -78,9 +78,10 @@ def nearest_rows(z: np.ndarray, z_mean: np.ndarray) -> np.ndarray:
 
 def residuals(model, x: np.ndarray, z_mean: np.ndarray) -> np.ndarray:
     """Reconstruction residuals of the numeric columns: each row minus the decoder's mean at
-    the row's encoding, in the standardised space, as float64."""
+    the row's encoding, in the standardised space, as float32 (the precision of the VAE's own
+    rows and output; they are kept for every row of the class)."""
     n_numeric = model.n_numeric
-    out = np.empty((len(x), n_numeric))
+    out = np.empty((len(x), n_numeric), dtype=np.float32)
     step = chunk_rows(model.n_features)
     for start in range(0, len(x), step):
         stop = start + step
