@@ -1,4 +1,5 @@
-"""Training one class's VAE: the split, the epoch layout, the Keras ``fit`` call.
+"""Training the classes' VAEs: each class's split and epoch layout, the stacks of tabular
+classes that train side by side, the Keras ``fit`` calls.
 
 Everything random here comes from the integer ``seed`` the sampler hands over, so the same seed
 trains the same weights bit for bit, and no global random state is read or changed.
@@ -43,12 +44,16 @@ class TrainingConfig:
     verbose: int
 
 
+def held_out_rows(n_rows: int, config: TrainingConfig) -> int:
+    """Rows held out for early stopping: none when it is off or the class is too small."""
+    n_val = math.ceil(config.validation_fraction * n_rows) if config.early_stopping else 0
+    return 0 if n_val < MIN_SPLIT_ROWS or n_rows - n_val < MIN_SPLIT_ROWS else n_val
+
+
 def split_rows(n_rows: int, config: TrainingConfig, rng: np.random.RandomState):
     """Return ``(train_idx, val_idx)``; ``val_idx`` is empty when the class is too small."""
     order = rng.permutation(n_rows)
-    n_val = math.ceil(config.validation_fraction * n_rows) if config.early_stopping else 0
-    if n_val < MIN_SPLIT_ROWS or n_rows - n_val < MIN_SPLIT_ROWS:
-        return order, order[:0]
+    n_val = held_out_rows(n_rows, config)
     return order[n_val:], order[:n_val]
 
 
@@ -135,10 +140,8 @@ def stack_key(n_rows: int, config: TrainingConfig) -> int:
     in one :func:`train_stack`."""
     from ._pool import STEPS_PER_EXECUTION
 
-    n_val = math.ceil(config.validation_fraction * n_rows) if config.early_stopping else 0
-    if n_val < MIN_SPLIT_ROWS or n_rows - n_val < MIN_SPLIT_ROWS:
-        n_val = 0
-    return epoch_layout(n_rows - n_val, config.batch_size, STEPS_PER_EXECUTION)
+    n_train = n_rows - held_out_rows(n_rows, config)
+    return epoch_layout(n_train, config.batch_size, STEPS_PER_EXECUTION)
 
 
 def stacks(class_sizes: dict, config: TrainingConfig) -> list:
@@ -259,7 +262,7 @@ def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
     monitored = [k for k, data in enumerate(classes) if data.x_val is not None]
     callbacks = [MemberEarlyStopping(config.n_iter_no_change, monitored)]
     if monitored:
-        # A member without held-out rows scores zeros, which nothing reads.
+        # A member without held-out rows is scored on another member's, which nothing reads.
         blank = classes[monitored[0]]
         x_val = np.stack(
             [(data if data.x_val is not None else blank).x_val for data in classes], axis=1
