@@ -16,7 +16,7 @@ from vae_oversampler._training import (
     split_rows,
     stack_key,
     stacks,
-    train_class_vae,
+    train_images,
     train_stack,
     training_stream,
     validation_batch,
@@ -90,14 +90,15 @@ def test_split_turns_off_for_tiny_classes():
     assert len(val) == 0 and len(train) == 10
 
 
-def test_pooled_model_trains_bitwise_like_a_new_one():
+def test_pooled_image_model_trains_bitwise_like_a_new_one():
+    config = dataclasses.replace(CONFIG, image_shape=(8, 8, 1), epochs=2)
     rng = np.random.RandomState(0)
-    first, second = rng.normal(size=(51, 4)), rng.normal(size=(30, 4))
+    first, second = rng.uniform(size=(51, 64)), rng.uniform(size=(30, 64))
     first, second = first.astype(np.float32), second.astype(np.float32)
     _pool.clear()
-    _, fresh, fresh_history = train_class_vae(second, CONFIG, seed=1)
-    train_class_vae(first, CONFIG, seed=2)  # the pool now holds a model trained on other rows
-    _, reused, reused_history = train_class_vae(second, CONFIG, seed=1)
+    ((_, fresh, fresh_history),) = train_images([second], config, seeds=[1])
+    train_images([first], config, seeds=[2])  # the pool now holds a model trained on other rows
+    ((_, reused, reused_history),) = train_images([second], config, seeds=[1])
     assert reused_history == fresh_history
     for a, b in zip(fresh, reused, strict=True):
         assert a.tobytes() == b.tobytes()

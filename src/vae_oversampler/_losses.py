@@ -45,3 +45,16 @@ def categorical_nll(x, logits, group_sizes):
         total = total - ops.sum(x[..., block] * log_p, axis=-1)
         start += size
     return total
+
+
+def table_nll(x, output, log_var, group_sizes):
+    """Negative log-likelihood of table rows whose last columns are the one-hot blocks of
+    ``group_sizes``: Gaussian (``log_var`` per numeric column) for the numeric columns before
+    them, categorical for each block. Any leading axes are kept, as for the functions above."""
+    n = x.shape[-1] - sum(group_sizes)
+    if not group_sizes:
+        return gaussian_nll(x, output, log_var)
+    nll = categorical_nll(x[..., n:], output[..., n:], group_sizes)
+    if n:
+        nll = nll + gaussian_nll(x[..., :n], output[..., :n], log_var)
+    return nll

@@ -10,7 +10,7 @@ import numpy as np
 from keras import layers, ops
 
 from ._initializers import reset_layers
-from ._losses import categorical_nll, gaussian_nll, kl_divergence
+from ._losses import kl_divergence, table_nll
 
 # Bounds of the decoder's learned per-feature log-variance, in standardised units. The lower
 # bound keeps a tiny class from collapsing its noise to zero (which would return copies of the
@@ -199,13 +199,7 @@ class TabularVAE(VariationalAutoencoder):
     def reconstruction_nll(self, x, output):
         """Negative log-likelihood of each row: Gaussian with the learned variance for the
         numeric columns, categorical for each one-hot block."""
-        n = self.n_numeric
-        if not self.categorical_sizes:
-            return gaussian_nll(x, output, self.output_log_var())
-        nll = categorical_nll(x[:, n:], output[:, n:], self.categorical_sizes)
-        if n:
-            nll = nll + gaussian_nll(x[:, :n], output[:, :n], self.output_log_var())
-        return nll
+        return table_nll(x, output, self.output_log_var(), self.categorical_sizes)
 
     def output_log_var(self):
         """The decoder's per-numeric-column log-variance, inside its bounds."""

@@ -319,7 +319,7 @@ class VAEOverSampler(BaseOverSampler):
         )
 
     def _fit_resample(self, X, y):
-        from ._training import build_vae, stacks, train_class_vae, train_stack
+        from ._training import build_vae, stacks, train_images, train_stack
 
         random_state = _check_random_state(self.random_state)
         image_shape = None
@@ -354,26 +354,25 @@ class VAEOverSampler(BaseOverSampler):
             scaled[label] = scaler.transform(numeric).astype(np.float32, copy=False)
             if self._layout.categorical.size:
                 scaled[label] = np.hstack([scaled[label], one_hot(rows, self._layout)])
-        trained = {}
         if image_shape is None:
             # Tabular classes train side by side, several to a model (see train_stack).
             groups = stacks({label: len(scaled[label]) for label in targets}, config)
-            results = Parallel(n_jobs=self.n_jobs)(
-                delayed(train_stack)(
-                    [scaled[label] for label in group],
-                    config,
-                    [int(seeds[label][0]) for label in group],
-                )
-                for group in groups
-            )
-            for group, group_results in zip(groups, results, strict=True):
-                trained.update(zip(group, group_results, strict=True))
+            train = train_stack
         else:
-            results = Parallel(n_jobs=self.n_jobs)(
-                delayed(train_class_vae)(scaled[label], config, seed=int(seeds[label][0]))
-                for label in targets
+            groups, train = [[label] for label in targets], train_images
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(train)(
+                [scaled[label] for label in group],
+                config,
+                [int(seeds[label][0]) for label in group],
             )
-            trained.update(zip(targets, results, strict=True))
+            for group in groups
+        )
+        trained = {
+            label: result
+            for group, group_results in zip(groups, results, strict=True)
+            for label, result in zip(group, group_results, strict=True)
+        }
         self.vaes_, self.encodings_, self.history_, self._residuals = {}, {}, {}, {}
         X_new, y_new = [X], [y]
         for label, n_samples in targets.items():

@@ -19,7 +19,7 @@ import numpy as np
 from keras import ops
 
 from ._initializers import glorot_uniform
-from ._losses import categorical_nll, gaussian_nll, kl_divergence
+from ._losses import kl_divergence, table_nll
 from ._model import MAX_OUTPUT_LOG_VAR, MIN_OUTPUT_LOG_VAR
 
 
@@ -193,15 +193,8 @@ class StackedTabularVAE(keras.Model):
         output, z_mean, z_log_var = y_pred
         # PyTorch's test_on_batch hands x over as the caller's NumPy array.
         x = ops.transpose(ops.convert_to_tensor(x, dtype=z_mean.dtype), (1, 0, 2))
-        n = self.n_numeric
-        reconstruction = 0.0
-        if self.categorical_sizes:
-            reconstruction = categorical_nll(x[..., n:], output[..., n:], self.categorical_sizes)
-        if n:
-            log_var = ops.expand_dims(
-                ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR), 1
-            )
-            reconstruction = reconstruction + gaussian_nll(x[..., :n], output[..., :n], log_var)
+        log_var = ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR)
+        reconstruction = table_nll(x, output, ops.expand_dims(log_var, 1), self.categorical_sizes)
         kl = kl_divergence(z_mean, z_log_var)
         if sample_weight is None:
             reconstruction, kl = ops.mean(reconstruction, axis=1), ops.mean(kl, axis=1)

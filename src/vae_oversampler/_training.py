@@ -165,65 +165,59 @@ def _fit_verbosity(config):
     return 2 if config.verbose >= 2 else 0
 
 
-def train_class_vae(x: np.ndarray, config: TrainingConfig, seed: int):
-    """Train one VAE on the scaled float32 rows ``x`` of a class (images use this).
+def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
+    """Train one ``ImageVAE`` per class, one after another, on the pixel rows ``xs`` (scaled
+    to [0, 1], float32), each from its own seed.
 
     Returns plain Python and NumPy values, so that the result crosses process boundaries
-    (joblib's processes, a Dask cluster) without serialising a Keras model; pass them to
-    :func:`build_vae`.
-
-    Returns
-    -------
-    model_config : dict
-        Constructor arguments of the ``TabularVAE`` or ``ImageVAE``.
-    weights : list of ndarray
-        The trained weights (the best validation weights when early stopping ran).
-    history : dict of str to list of float
-        Per-epoch ``loss``, ``reconstruction_loss`` and ``kl_loss``, and their ``val_`` versions
-        when the class was large enough for a validation split.
+    (joblib's processes, a Dask cluster) without serialising a Keras model: one
+    ``(model_config, weights, history)`` per class, which :func:`build_vae` turns back into a
+    model. ``weights`` are the best validation weights when early stopping ran; ``history``
+    holds the per-epoch ``loss``, ``reconstruction_loss`` and ``kl_loss``, and their ``val_``
+    versions when the class was large enough for a validation split.
     """
     import keras
 
     from ._callbacks import HeldOutLoss
     from ._pool import compiled_vae
 
-    data = prepare_class(x, config, seed)
-    architecture = {"latent_dim": config.latent_dim, "beta": config.beta}
-    if config.image_shape is None:
-        architecture.update(
-            n_features=x.shape[1],
-            hidden_layer_sizes=config.hidden_layer_sizes,
-            categorical_sizes=config.categorical_sizes,
-        )
-    else:
-        architecture.update(image_shape=config.image_shape)
-
-    callbacks = []
-    if data.x_val is not None:
-        callbacks = [
-            HeldOutLoss(data.x_val, sample_weight=data.val_weight),
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=config.n_iter_no_change, restore_best_weights=True
-            ),
-        ]
-    with compiled_vae(
-        architecture,
-        batch_size=config.batch_size,
-        seed=data.model_seed,
-        learning_rate=config.learning_rate,
-    ) as trainer:
-        fitted = trainer.fit(
-            data.stream,
+    architecture = {
+        "latent_dim": config.latent_dim,
+        "beta": config.beta,
+        "image_shape": config.image_shape,
+    }
+    results = []
+    for x, seed in zip(xs, seeds, strict=True):
+        data = prepare_class(x, config, seed)
+        callbacks = []
+        if data.x_val is not None:
+            callbacks = [
+                HeldOutLoss(data.x_val, sample_weight=data.val_weight),
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss",
+                    patience=config.n_iter_no_change,
+                    restore_best_weights=True,
+                ),
+            ]
+        with compiled_vae(
+            architecture,
             batch_size=config.batch_size,
-            steps_per_epoch=data.steps,
-            epochs=config.epochs,
-            shuffle=False,
-            callbacks=callbacks,
-            verbose=_fit_verbosity(config),
-        )
-        weights = trainer.get_weights()
-    history = {key: [float(v) for v in values] for key, values in fitted.history.items()}
-    return {**architecture, "seed": data.model_seed}, weights, history
+            seed=data.model_seed,
+            learning_rate=config.learning_rate,
+        ) as trainer:
+            fitted = trainer.fit(
+                data.stream,
+                batch_size=config.batch_size,
+                steps_per_epoch=data.steps,
+                epochs=config.epochs,
+                shuffle=False,
+                callbacks=callbacks,
+                verbose=_fit_verbosity(config),
+            )
+            weights = trainer.get_weights()
+        history = {key: [float(v) for v in values] for key, values in fitted.history.items()}
+        results.append(({**architecture, "seed": data.model_seed}, weights, history))
+    return results
 
 
 def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
@@ -231,9 +225,9 @@ def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
 
     ``xs`` are the classes' scaled float32 rows (same width) and ``seeds`` their seeds; the
     classes must share :func:`stack_key`. Each class is split, shuffled, initialised and
-    early-stopped exactly as :func:`train_class_vae` would do it alone; only the arithmetic is
-    shared. Returns one ``(model_config, weights, history)`` per class, as
-    :func:`train_class_vae` does, for ``TabularVAE`` models.
+    early-stopped exactly as it would be alone; only the arithmetic is shared. Returns one
+    ``(model_config, weights, history)`` per class, as :func:`train_images` does, for
+    ``TabularVAE`` models.
     """
     from ._callbacks import HeldOutLoss, MemberEarlyStopping
     from ._pool import compiled_vae
