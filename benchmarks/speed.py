@@ -106,20 +106,29 @@ def peak_memory_mb(n_rows):
     """Peak RSS growth of building X and running fit_resample, in a fresh process.
 
     The baseline is taken after the imports and a small warm-up fit, before X exists; X (two
-    classes, ``2 * n_rows + 1`` rows) is drawn directly in float32.
+    classes, ``2 * n_rows + 1`` rows) is drawn directly in float32. The peak is Linux's
+    ``VmHWM``, which starts afresh with the child's program: ``ru_maxrss`` carries over the
+    parent's peak through fork and exec, so after this script's big epochs it read the
+    parent's size, not the child's.
     """
     code = f"""
 import os, resource, json, numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+def peak_kib():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from vae_oversampler import VAEOverSampler
 warm_X = np.random.default_rng(1).standard_normal((2001, 30), dtype=np.float32)
 warm_y = np.r_[np.zeros(1001, int), np.ones(1000, int)]
 VAEOverSampler(epochs=1, early_stopping=False, random_state=0).fit_resample(warm_X, warm_y)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_kib()
 X = np.random.default_rng(0).standard_normal(({n_rows} * 2 + 1, 30), dtype=np.float32)
 y = np.r_[np.zeros({n_rows} + 1, int), np.ones({n_rows}, int)]
 VAEOverSampler(epochs=1, early_stopping=False, random_state=0).fit_resample(X, y)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_kib()
 print(json.dumps({{"base": base / 1024, "growth": (peak - base) / 1024}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
