@@ -93,8 +93,11 @@ def test_multiclass_counts(multiclass, strategy, expected):
     assert counts(y_res) == expected
 
 
-def test_original_rows_first_and_unchanged(multiclass):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_original_rows_first_and_unchanged(multiclass, dtype):
+    # float32 rows are scaled in place in the class's copy; the caller's X must not be it.
     X, y = multiclass
+    X = X.astype(dtype)
     X_before, y_before = X.copy(), y.copy()
     X_res, y_res = fast().fit_resample(X, y)
     np.testing.assert_array_equal(X_res[: len(X)], X)

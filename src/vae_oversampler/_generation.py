@@ -20,13 +20,15 @@ def encode(model, x: np.ndarray):
     """Return the posterior ``(z_mean, z_log_var)`` of each row of ``x`` as float32 arrays."""
     from keras import ops
 
-    means, log_vars = [], []
+    z_mean = np.empty((len(x), model.latent_dim), dtype=np.float32)
+    z_log_var = np.empty_like(z_mean)
     step = chunk_rows(x.shape[1])
     for start in range(0, len(x), step):
-        z_mean, z_log_var = model.encode(ops.convert_to_tensor(x[start : start + step]))
-        means.append(ops.convert_to_numpy(z_mean))
-        log_vars.append(ops.convert_to_numpy(z_log_var))
-    return np.concatenate(means), np.concatenate(log_vars)
+        stop = start + step
+        mean, log_var = model.encode(ops.convert_to_tensor(x[start:stop]))
+        z_mean[start:stop] = ops.convert_to_numpy(mean)
+        z_log_var[start:stop] = ops.convert_to_numpy(log_var)
+    return z_mean, z_log_var
 
 
 # Neighbours of an encoded row among which ``latent_sampling="interpolate"`` picks one.

@@ -9,13 +9,11 @@ from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
 from joblib import Parallel, delayed
 from scipy import sparse
-from sklearn.base import clone
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._columns import assemble, categorical_indices, fit_layout, numeric_part, one_hot
+from ._columns import assemble, categorical_indices, fit_layout
 from ._generation import (
     cast_like,
     chunk_rows,
@@ -27,6 +25,7 @@ from ._generation import (
     residuals,
 )
 from ._pixels import PixelScaler, check_image_shape, pixel_scale
+from ._scaling import scale_class
 from ._validation import (
     check_class_sizes,
     check_mixed_input,
@@ -322,7 +321,7 @@ class VAEOverSampler(BaseOverSampler):
         from ._training import build_vae, stacks, train_images, train_stack
 
         random_state = _check_random_state(self.random_state)
-        image_shape = None
+        image_shape = pixels = None
         if self.image_shape is not None:
             image_shape = check_image_shape(self.image_shape, X.shape[1])
             pixels = PixelScaler(pixel_scale(X))
@@ -343,17 +342,9 @@ class VAEOverSampler(BaseOverSampler):
         self._x_sparse_format = X.format if sparse.issparse(X) else None
         self.scalers_, self._ranges, scaled = {}, {}, {}
         for label in targets:
-            rows = X[y == label]
-            numeric = numeric_part(rows, self._layout.numeric)
-            self._ranges[label] = (numeric.min(axis=0), numeric.max(axis=0))
-            if image_shape is not None:
-                scaler = clone(pixels)
-            else:
-                scaler = StandardScaler() if numeric.shape[1] else FunctionTransformer()
-            self.scalers_[label] = scaler.fit(numeric)
-            scaled[label] = scaler.transform(numeric).astype(np.float32, copy=False)
-            if self._layout.categorical.size:
-                scaled[label] = np.hstack([scaled[label], one_hot(rows, self._layout)])
+            self.scalers_[label], self._ranges[label], scaled[label] = scale_class(
+                X[y == label], self._layout, pixels
+            )
         if image_shape is None:
             # Tabular classes train side by side, several to a model (see train_stack).
             groups = stacks({label: len(scaled[label]) for label in targets}, config)
@@ -379,12 +370,15 @@ class VAEOverSampler(BaseOverSampler):
             model_config, weights, history = trained[label]
             model = build_vae(model_config, weights)
             self.vaes_[label], self.history_[label] = model, history
-            self.encodings_[label] = encode(model, scaled[label])
+            # Dropped once encoded: a big class's rows are not held beside the output.
+            rows = scaled.pop(label)
+            self.encodings_[label] = encode(model, rows)
             if image_shape is None:
                 # Kept whatever decoder_output, which sample() reads when it is called.
-                self._residuals[label] = residuals(model, scaled[label], self.encodings_[label][0])
+                self._residuals[label] = residuals(model, rows, self.encodings_[label][0])
             if self.verbose:
-                print(_progress_line(label, len(scaled[label]), history))
+                print(_progress_line(label, len(rows), history))
+            del rows
             new = self._generate(label, n_samples, np.random.RandomState(seeds[label][1]))
             X_new.append(sparse.csr_matrix(new) if sparse.issparse(X) else new)
             y_new.append(np.full(n_samples, label, dtype=y.dtype))
