@@ -39,10 +39,23 @@ CONFIG = TrainingConfig(
 
 
 @pytest.mark.parametrize(
-    "n_train, expected", [(10, 16), (64 * 16, 16), (64 * 16 + 1, 32), (100_000, 1568)]
+    "n_train, steps, per_call",
+    [
+        (10, 16, 16),
+        (64 * 16, 16, 16),
+        (64 * 16 + 1, 32, 16),
+        (64 * 256, 256, 16),  # the longest pass that keeps 16 steps per call
+        (64 * 256 + 1, 288, 144),  # 257 steps = 17 blocks of 16: 2 calls of 9 blocks
+        (100_000, 1568, 224),  # 1563 steps: 7 calls of 224, the same epoch as 98 of 16
+        (900_000, 14080, 256),  # 14063 steps: 55 calls of 256 (879 calls of 16: 14064)
+    ],
 )
-def test_epoch_is_whole_calls_covering_a_pass(n_train, expected):
-    assert epoch_layout(n_train, 64, 16) == expected
+def test_epoch_is_whole_calls_covering_a_pass(n_train, steps, per_call):
+    assert epoch_layout(n_train, 64) == (steps, per_call)
+    assert steps >= -(-n_train // 64)
+    # At most one block of 16 steps per call longer than at 16 steps per call.
+    assert steps - 16 * -(-n_train // (64 * 16)) <= 16 * (steps // per_call)
+    assert steps % per_call == 0 and per_call % 16 == 0 and per_call <= 256
 
 
 def test_stream_is_back_to_back_shuffles_of_the_rows():
@@ -108,12 +121,16 @@ def _rows(n, width=4, seed=0):
     return np.random.RandomState(seed).normal(size=(n, width)).astype(np.float32)
 
 
-@pytest.mark.parametrize("n_rows", [3, 10, 19, 20, 50, 1137, 1138, 1139, 5000])
-def test_stack_key_is_the_epoch_length_the_class_gets(n_rows):
+def _layout(data):
+    return data.steps, data.steps_per_execution
+
+
+@pytest.mark.parametrize("n_rows", [3, 10, 19, 20, 50, 1137, 1138, 1139, 5000, 20_000])
+def test_stack_key_is_the_epoch_layout_the_class_gets(n_rows):
     config = dataclasses.replace(CONFIG, epochs=1)
-    assert stack_key(n_rows, config) == prepare_class(_rows(n_rows), config, seed=0).steps
+    assert stack_key(n_rows, config) == _layout(prepare_class(_rows(n_rows), config, seed=0))
     off = dataclasses.replace(config, early_stopping=False)
-    assert stack_key(n_rows, off) == prepare_class(_rows(n_rows), off, seed=0).steps
+    assert stack_key(n_rows, off) == _layout(prepare_class(_rows(n_rows), off, seed=0))
 
 
 def test_stacks_group_classes_of_one_epoch_length_in_order(monkeypatch):
@@ -124,7 +141,7 @@ def test_stacks_group_classes_of_one_epoch_length_in_order(monkeypatch):
 
 
 def test_stack_refuses_classes_of_different_epoch_lengths():
-    with pytest.raises(ValueError, match="same epoch length, got \\[16, 80\\]"):
+    with pytest.raises(ValueError, match=r"same epoch layout .*, got \[\(16, 16\), \(80, 16\)\]"):
         train_stack([_rows(50), _rows(5000)], CONFIG, seeds=[0, 1])
 
 

@@ -10,10 +10,6 @@ functions are kept, the numbers are not.
 import threading
 from contextlib import contextmanager
 
-# Batches run per compiled call. Keras runs exactly this many per call whatever the epoch
-# length, so epochs are laid out in whole multiples of it (see ``epoch_layout``). Keras's
-# PyTorch backend runs one batch per call only; epochs keep the same layout there.
-STEPS_PER_EXECUTION = 16
 # Idle compiled models kept per architecture (one per concurrent thread is enough).
 MAX_IDLE_PER_KEY = 2
 
@@ -36,11 +32,12 @@ def new_vae(architecture: dict):
     return model
 
 
-def _new_compiled_model(architecture):
+def _new_compiled_model(architecture, steps_per_execution):
     import keras
 
     model = new_vae(architecture)
-    per_call = 1 if keras.backend.backend() == "torch" else STEPS_PER_EXECUTION
+    # Keras's PyTorch backend runs one batch per call only.
+    per_call = 1 if keras.backend.backend() == "torch" else steps_per_execution
     model.compile(optimizer=keras.optimizers.Adam(), steps_per_execution=per_call)
     model.optimizer.build(model.trainable_variables)
     start = [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables]
@@ -52,18 +49,27 @@ def _hashable(value):
 
 
 @contextmanager
-def compiled_vae(architecture: dict, batch_size: int, seed, learning_rate: float):
+def compiled_vae(
+    architecture: dict,
+    batch_size: int,
+    seed,
+    learning_rate: float,
+    steps_per_execution: int = 16,
+):
     """Lend a compiled VAE of ``architecture`` in the state of a new one built with ``seed``
-    (a list of seeds, one per member, for a ``StackedTabularVAE``).
+    (a list of seeds, one per member, for a ``StackedTabularVAE``), that runs
+    ``steps_per_execution`` steps per compiled call.
 
-    Models are pooled per architecture and batch size: a model that only ever sees one batch
-    shape keeps its first traced function, which gives the same numbers as a new model's.
+    Models are pooled per architecture, batch size and steps per call: a model that only ever
+    sees one batch shape keeps its first traced function, which gives the same numbers as a
+    new model's.
     """
-    key = (tuple(sorted((k, _hashable(v)) for k, v in architecture.items())), batch_size)
+    architecture_key = tuple(sorted((k, _hashable(v)) for k, v in architecture.items()))
+    key = (architecture_key, batch_size, steps_per_execution)
     with _lock:
         entry = _idle[key].pop() if _idle.get(key) else None
     if entry is None:
-        entry = _new_compiled_model(architecture)
+        entry = _new_compiled_model(architecture, steps_per_execution)
     model, optimizer_start = entry
     model.reinitialize(seed)
     for variable, value in zip(model.optimizer.variables, optimizer_start, strict=True):
