@@ -45,9 +45,9 @@ CONFIG = TrainingConfig(
         (64 * 16, 16, 16),
         (64 * 16 + 1, 32, 16),
         (64 * 256, 256, 16),  # the longest pass that keeps 16 steps per call
-        (64 * 256 + 1, 288, 144),  # 257 steps = 17 blocks of 16: 2 calls of 9 blocks
-        (100_000, 1568, 224),  # 1563 steps: 7 calls of 224, the same epoch as 98 of 16
-        (900_000, 14080, 256),  # 14063 steps: 55 calls of 256 (879 calls of 16: 14064)
+        (64 * 256 + 1, 272, 272),  # 257 steps = 17 blocks of 16, in one call
+        (100_000, 1568, 784),  # 1563 steps = 98 blocks: 2 calls of 49
+        (900_000, 14112, 1008),  # 14063 steps = 879 blocks: 14 calls of 63 (3 blocks more)
     ],
 )
 def test_epoch_is_whole_calls_covering_a_pass(n_train, steps, per_call):
@@ -55,7 +55,7 @@ def test_epoch_is_whole_calls_covering_a_pass(n_train, steps, per_call):
     assert steps >= -(-n_train // 64)
     # At most one block of 16 steps per call longer than at 16 steps per call.
     assert steps - 16 * -(-n_train // (64 * 16)) <= 16 * (steps // per_call)
-    assert steps % per_call == 0 and per_call % 16 == 0 and per_call <= 256
+    assert steps % per_call == 0 and per_call % 16 == 0 and per_call <= 1024
 
 
 def test_stream_is_back_to_back_shuffles_of_the_rows():
