@@ -187,8 +187,9 @@ def main(argv=None):
     print(
         f"class data {memory['class_data']:.0f} MiB; input X (both classes) "
         f"{2 * memory['class_data']:.0f} MiB; framework baseline {memory['base']:.0f} MiB; "
-        f"peak growth during fit_resample {memory['growth']:.0f} MiB "
-        f"({memory['growth'] / memory['class_data']:.1f}x the class data)"
+        f"peak above the baseline, X included, {memory['growth']:.0f} MiB: "
+        f"{memory['growth'] / memory['class_data']:.1f}x the class data, "
+        f"{memory['growth'] / (2 * memory['class_data']):.2f}x X"
     )
 
     import matplotlib
