@@ -225,7 +225,9 @@ def test_test_on_batch_starts_from_reset_metrics():
         "beta": 1.0,
         "categorical_sizes": (),
     }
-    with compiled_vae(architecture, batch_size=64, seed=0, learning_rate=1e-3) as model:
+    with compiled_vae(
+        architecture, batch_size=64, seed=0, learning_rate=1e-3, steps_per_execution=16
+    ) as model:
         model.reset_metrics()
         first = model.test_on_batch(_rows(256, seed=1), return_dict=True)
         model.reset_seed(0)  # the same reparameterisation noise for both calls below
@@ -247,3 +249,21 @@ def test_pooled_stack_trains_bitwise_like_a_new_one():
         assert h_fresh == h_reused
         for a, b in zip(w_fresh, w_reused, strict=True):
             assert a.tobytes() == b.tobytes()
+
+
+def test_steps_per_call_change_the_speed_not_the_numbers(monkeypatch):
+    # 17,000 rows, 15,300 after the split: 240 steps per pass at batch 64, so a single call
+    # of 240 steps; the 16-step layout runs the same 240 steps in 15 calls.
+    config = dataclasses.replace(CONFIG, epochs=2)
+    monkeypatch.setattr("vae_oversampler._training.LONG_PASS_STEPS", 128)
+    x = _rows(17_000, seed=5)
+    assert stack_key(len(x), config) == (240, 240)
+    long_calls = train_stack([x], config, seeds=[3])
+    monkeypatch.setattr("vae_oversampler._training.LONG_PASS_STEPS", 10**9)
+    assert stack_key(len(x), config) == (240, 16)
+    short_calls = train_stack([x], config, seeds=[3])
+    ((_, w_long, h_long),) = long_calls
+    ((_, w_short, h_short),) = short_calls
+    assert h_long == h_short
+    for a, b in zip(w_long, w_short, strict=True):
+        assert a.tobytes() == b.tobytes()

@@ -54,7 +54,7 @@ def compiled_vae(
     batch_size: int,
     seed,
     learning_rate: float,
-    steps_per_execution: int = 16,
+    steps_per_execution: int,
 ):
     """Lend a compiled VAE of ``architecture`` in the state of a new one built with ``seed``
     (a list of seeds, one per member, for a ``StackedTabularVAE``), that runs
