@@ -30,8 +30,9 @@ MAX_STACK_MEMBERS = 8
 # layout there.
 STEPS_PER_EXECUTION = 16
 # Classes with more steps per pass than this run up to MAX_STEPS_PER_EXECUTION steps per call.
-# Measured on a 100k-row class (2 cores, TensorFlow, medians of 9-11 interleaved epochs): 1.17
-# ms per step at 16 steps per call, 0.87 ms at 224, 0.82 ms at 784.
+# Measured on a 100k-row class (2 cores, TensorFlow, medians of 9-11 interleaved epochs): 1.41
+# and 1.67 ms per step at 16 steps per call (minimums 0.97 and 1.00), 0.87 ms at 224, 0.82 ms
+# at 784.
 LONG_PASS_STEPS = 256
 MAX_STEPS_PER_EXECUTION = 1024
 
