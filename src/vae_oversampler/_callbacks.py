@@ -38,9 +38,10 @@ class MemberEarlyStopping(keras.callbacks.Callback):
     patience=patience, restore_best_weights=True)`` on its own validation loss, exactly: it
     stops once ``patience`` epochs have passed without improving on its best epoch, and keeps
     that epoch's weights. A stopped member's later epochs are ignored (its rows keep flowing
-    through the shared steps, which costs nearly nothing); training ends when every monitored
-    member has stopped. Members not in ``monitored`` (too small for a validation split) train
-    every epoch and keep their last weights. Put it after ``HeldOutLoss``.
+    through the shared steps, which costs nearly nothing); training ends when every member has
+    stopped. Members not in ``monitored`` (too small for a validation split) never stop, so
+    a stack holding one trains every epoch, and they keep their last weights. Put it after
+    ``HeldOutLoss``.
 
     After training, ``histories[k]`` holds member ``k``'s per-epoch ``loss``,
     ``reconstruction_loss`` and ``kl_loss`` (and their ``val_`` versions when monitored), up to
@@ -89,7 +90,7 @@ class MemberEarlyStopping(keras.callbacks.Callback):
         if improved:
             for k, weights in zip(improved, self.model.member_weights(improved), strict=True):
                 self.weights[k] = weights
-        if self.monitored and all(self.stopped[k] for k in range(len(self.stopped))):
+        if all(self.stopped):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
