@@ -189,3 +189,24 @@ def test_pandas_string_and_nullable_integer_dtypes_survive(mixed):
     assert X_res.dtypes.equals(X.dtypes)
     new = X_res.iloc[len(X) :]
     assert new["colour"].isin(["red", "green", "blue"]).all() and new["count"].notna().all()
+
+
+@pytest.mark.parametrize("numeric", ["bool", "Int64"])
+def test_string_categories_beside_columns_pandas_casts_early(numeric):
+    # A bool or nullable column made scikit-learn cast the whole frame to float64, which failed
+    # on the category of strings ("Cannot cast str dtype to float64") unless an object column
+    # was there too.
+    rng = np.random.default_rng(0)
+    y = (rng.random(300) < 0.15).astype(int)
+    X = pd.DataFrame(
+        {
+            "a": rng.integers(0, 9, 300),
+            "smoker": pd.Series(rng.random(300) < 0.3).astype(numeric),
+            "x": rng.normal(size=300),
+            "region": pd.Categorical(rng.choice(["n", "s"], 300)),
+        }
+    )
+    X_res, y_res = VAEOverSampler(random_state=0, epochs=2).fit_resample(X, y)
+    assert X_res.dtypes.equals(X.dtypes) and (y_res == 1).sum() == (y == 0).sum()
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+    assert X_res["region"].notna().all()

@@ -30,6 +30,7 @@ from ._validation import (
     check_class_sizes,
     check_mixed_input,
     explain_input_error,
+    mixed_dtype,
     plain,
     reject_non_numeric,
 )
@@ -284,7 +285,9 @@ class VAEOverSampler(BaseOverSampler):
         else:
             check_mixed_input(X, self.image_shape)
             y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-            X, y = validate_data(self, X=X, y=y, reset=True, dtype=None, ensure_all_finite=False)
+            X, y = validate_data(
+                self, X=X, y=y, reset=True, dtype=mixed_dtype(X), ensure_all_finite=False
+            )
         self.categorical_features_ = categorical
         return X, y, binarize_y
 

@@ -70,6 +70,23 @@ def reject_non_numeric(X) -> None:
         ) from None
 
 
+def mixed_dtype(X):
+    """The dtype to validate a table with categorical columns in: ``object`` for a DataFrame
+    with a column that is not numeric or bool (a ``category`` of strings, say), else None
+    (X's own).
+
+    With None, scikit-learn casts a DataFrame that has a bool or nullable column to float64,
+    which fails on a column of strings.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return None
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    numeric = all(is_numeric_dtype(d) or is_bool_dtype(d) for _, d in dtypes.items())
+    return None if numeric else object
+
+
 def check_mixed_input(X, image_shape) -> None:
     """Raise a ValueError when categorical columns meet an input that cannot have them."""
     if image_shape is not None:
