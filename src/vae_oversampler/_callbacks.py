@@ -60,6 +60,7 @@ class MemberEarlyStopping(keras.callbacks.Callback):
         self.wait = [0] * n
         self.stopped = [False] * n
         self.weights = [None] * n
+        self.diverged = [False] * n
 
     def on_epoch_end(self, epoch, logs=None):
         beta = self.model.beta
@@ -78,6 +79,10 @@ class MemberEarlyStopping(keras.callbacks.Callback):
             for name, values in per_member.items():
                 if k in self.monitored or not name.startswith("val_"):
                     history.setdefault(name, []).append(float(values[k]))
+            losses = [per_member[name][k] for name in ("loss", "val_loss") if name in history]
+            if not np.isfinite(losses).all():
+                self.stopped[k] = self.diverged[k] = True
+                continue
             if k not in self.monitored:
                 continue
             current = per_member["val_loss"][k]

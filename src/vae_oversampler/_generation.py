@@ -130,11 +130,15 @@ def decode(model, z: np.ndarray, rng=None, noise=True) -> tuple[np.ndarray, np.n
 
 
 def cast_like(values: np.ndarray, dtype) -> np.ndarray:
-    """Cast generated float values to the input's dtype: integers are rounded and clipped."""
+    """Cast generated float values to the input's dtype: integers are rounded and clipped,
+    and floats clipped to the dtype's finite range (a float32 column stays finite)."""
     dtype = np.dtype(dtype)
     if dtype.kind == "b":
         return values > 0.5
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
         return np.clip(np.rint(values), info.min, info.max).astype(dtype)
+    if dtype.kind == "f":
+        info = np.finfo(dtype)
+        return np.clip(values, info.min, info.max).astype(dtype)
     return values.astype(dtype)

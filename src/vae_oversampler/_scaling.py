@@ -16,11 +16,36 @@ from ._columns import ColumnLayout, numeric_part, one_hot
 FIT_CHUNK_ROWS = 65_536
 
 
-def fit_standard_scaler(values: np.ndarray) -> StandardScaler:
-    """``StandardScaler().fit(values)``, in chunks of ``FIT_CHUNK_ROWS`` rows."""
+def _fit_in_chunks(values: np.ndarray, divisor=None) -> StandardScaler:
     scaler = StandardScaler()
     for start in range(0, max(len(values), 1), FIT_CHUNK_ROWS):
-        scaler.partial_fit(values[start : start + FIT_CHUNK_ROWS])
+        chunk = values[start : start + FIT_CHUNK_ROWS]
+        scaler.partial_fit(chunk if divisor is None else chunk / divisor)
+    return scaler
+
+
+def fit_standard_scaler(values: np.ndarray) -> StandardScaler:
+    """``StandardScaler().fit(values)``, in chunks of ``FIT_CHUNK_ROWS`` rows.
+
+    Values whose squares overflow (beyond about 1e154 in float64, 1e19 in float32) give an
+    infinite variance; their columns are then fitted divided by a power of two near their
+    largest magnitude, and the scaler's ``mean_`` and ``scale_`` multiplied back, so that
+    they are scaled in float64 like any other column.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaler = _fit_in_chunks(values)
+    if np.isfinite(scaler.scale_).all() and np.isfinite(scaler.mean_).all():
+        return scaler
+    largest = np.zeros(values.shape[1])
+    for start in range(0, len(values), FIT_CHUNK_ROWS):
+        chunk = np.abs(values[start : start + FIT_CHUNK_ROWS]).max(axis=0)
+        largest = np.maximum(largest, chunk)
+    divisor = np.exp2(np.ceil(np.log2(np.maximum(largest, 1.0))))
+    scaler = _fit_in_chunks(values, divisor)
+    scaler.mean_ *= divisor
+    scaler.scale_ *= divisor
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaler.var_ *= divisor**2
     return scaler
 
 

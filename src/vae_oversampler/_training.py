@@ -6,9 +6,14 @@ trains the same weights bit for bit, and no global random state is read or chang
 """
 
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
+from joblib import Parallel, delayed
+
+from ._validation import plain
+from .exceptions import TrainingDivergedError
 
 # The rows of all epochs are laid out in one array, so that Keras builds its data iterator once
 # per fit instead of once per epoch. Above this many values the array holds fewer epochs, and
@@ -35,6 +40,9 @@ STEPS_PER_EXECUTION = 16
 # at 784.
 LONG_PASS_STEPS = 256
 MAX_STEPS_PER_EXECUTION = 1024
+# A class whose training diverged is trained once more from its fresh start, at its learning
+# rate times this factor.
+RETRY_LEARNING_RATE_FACTOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -215,9 +223,10 @@ def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
     results = []
     for x, seed in zip(xs, seeds, strict=True):
         data = prepare_class(x, config, seed)
-        callbacks = []
+        callbacks = [keras.callbacks.TerminateOnNaN()]
         if data.x_val is not None:
             callbacks = [
+                *callbacks,
                 HeldOutLoss(data.x_val, sample_weight=data.val_weight),
                 keras.callbacks.EarlyStopping(
                     monitor="val_loss",
@@ -325,3 +334,75 @@ def build_vae(model_config: dict, weights):
     model = new_vae(model_config)
     model.set_weights(weights)
     return model
+
+
+def divergence(history: dict, weights: list) -> str | None:
+    """What went wrong in a class's training run (``history`` and kept ``weights``, as
+    :func:`train_stack` returns them), or None when its losses and weights are all finite."""
+    for name in ("loss", "val_loss"):
+        values = history.get(name, [])
+        bad = next((epoch for epoch, value in enumerate(values) if not math.isfinite(value)), None)
+        if bad is not None:
+            return f"{name} was {values[bad]} in epoch {bad + 1}"
+    if not all(np.isfinite(w).all() for w in weights):
+        return "its weights became non-finite"
+    return None
+
+
+def _train_jobs(classes: dict, config: TrainingConfig, seeds: dict, n_jobs) -> dict:
+    """Train every class of ``classes`` (``{label: scaled rows}``) in its stack, or alone for
+    images; each stack or image class is one ``joblib`` job."""
+    if config.image_shape is None:
+        groups = stacks({label: len(x) for label, x in classes.items()}, config)
+        train = train_stack
+    else:
+        groups, train = [[label] for label in classes], train_images
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(train)(
+            [classes[label] for label in group], config, [seeds[label] for label in group]
+        )
+        for group in groups
+    )
+    return {
+        label: result
+        for group, group_results in zip(groups, results, strict=True)
+        for label, result in zip(group, group_results, strict=True)
+    }
+
+
+def train_classes(classes: dict, config: TrainingConfig, seeds: dict, n_jobs=None) -> dict:
+    """Train the VAE of each class: ``{label: (model_config, weights, history)}``.
+
+    ``classes`` maps each label to its scaled rows and ``seeds`` to its training seed. A class
+    whose run diverged (see :func:`divergence`) is trained once more from the same fresh
+    start at ``RETRY_LEARNING_RATE_FACTOR`` times the learning rate, with a warning; if that
+    diverges too, :class:`~vae_oversampler.exceptions.TrainingDivergedError` names the class.
+    The retries depend on the data and the parameters only, so results stay reproducible.
+    """
+    results = _train_jobs(classes, config, seeds, n_jobs)
+    failed = {}
+    for label, (_, weights, history) in results.items():
+        reason = divergence(history, weights)
+        if reason is not None:
+            failed[label] = reason
+    if not failed:
+        return results
+    retry = replace(config, learning_rate=config.learning_rate * RETRY_LEARNING_RATE_FACTOR)
+    retried = _train_jobs({label: classes[label] for label in failed}, retry, seeds, n_jobs)
+    for label, (_, weights, history) in retried.items():
+        reason = divergence(history, weights)
+        if reason is not None:
+            raise TrainingDivergedError(
+                f"Training the VAE of class {plain(label)!r} diverged with learning_rate="
+                f"{config.learning_rate:g} ({failed[label]}), and again after a fresh start "
+                f"with learning_rate={retry.learning_rate:g} ({reason}). Lower learning_rate (the "
+                "default is 0.001), or rescale columns that hold extreme values."
+            )
+        warnings.warn(
+            f"Training the VAE of class {plain(label)!r} diverged ({failed[label]}) with "
+            f"learning_rate={config.learning_rate:g}; it was trained again from a fresh start "
+            f"with learning_rate={retry.learning_rate:g}, which converged.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return {**results, **retried}
