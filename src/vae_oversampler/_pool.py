@@ -75,13 +75,13 @@ def compiled_vae(
     for variable, value in zip(model.optimizer.variables, optimizer_start, strict=True):
         variable.assign(value)
     model.optimizer.learning_rate = learning_rate
-    try:
-        yield model
-    finally:
-        with _lock:
-            idle = _idle.setdefault(key, [])
-            if len(idle) < MAX_IDLE_PER_KEY:
-                idle.append(entry)
+    # A model whose use ended in an exception (a KeyboardInterrupt in the middle of fit, say)
+    # may hold any state, so it is dropped, and the next class builds a new one.
+    yield model
+    with _lock:
+        idle = _idle.setdefault(key, [])
+        if len(idle) < MAX_IDLE_PER_KEY:
+            idle.append(entry)
 
 
 def clear():

@@ -7,7 +7,6 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import Substitution, check_target_type
 from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
-from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -34,6 +33,7 @@ from ._validation import (
     plain,
     reject_non_numeric,
 )
+from .exceptions import TrainingDivergedError
 
 
 @Substitution(
@@ -271,6 +271,43 @@ class VAEOverSampler(BaseOverSampler):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    def fit_resample(self, X, y, **params):
+        """Resample the dataset: the caller's rows, then the new rows of each class.
+
+        All or nothing: if the call stops early, with an error or a ``KeyboardInterrupt``,
+        the sampler is left exactly as it was before the call (unfitted, or fitted by the
+        previous call), with no half-fitted attributes.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            The rows to resample.
+
+        y : array-like of shape (n_samples,)
+            The label of each row.
+
+        **params : dict
+            Not used; kept for imbalanced-learn's signature.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, sparse matrix} of shape \
+                (n_samples_new, n_features)
+            ``X``'s rows, unchanged and in order, then the generated rows.
+
+        y_resampled : array-like of shape (n_samples_new,)
+            The labels of ``X_resampled``.
+        """
+        # imbalanced-learn's fit_resample sets fitted attributes before _fit_resample runs,
+        # so only this wrapper can put the previous state back.
+        state = dict(vars(self))
+        try:
+            return super().fit_resample(X, y, **params)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+
     def _check_X_y(self, X, y, accept_sparse=None):
         # Kept so that ``sample`` returns the container type ``fit_resample`` was given.
         self._output_container = ArraysTransformer(X, y)
@@ -321,7 +358,7 @@ class VAEOverSampler(BaseOverSampler):
         )
 
     def _fit_resample(self, X, y):
-        from ._training import build_vae, stacks, train_images, train_stack
+        from ._training import build_vae, train_classes
 
         random_state = _check_random_state(self.random_state)
         image_shape = pixels = None
@@ -348,25 +385,10 @@ class VAEOverSampler(BaseOverSampler):
             self.scalers_[label], self._ranges[label], scaled[label] = scale_class(
                 X[y == label], self._layout, pixels
             )
-        if image_shape is None:
-            # Tabular classes train side by side, several to a model (see train_stack).
-            groups = stacks({label: len(scaled[label]) for label in targets}, config)
-            train = train_stack
-        else:
-            groups, train = [[label] for label in targets], train_images
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(train)(
-                [scaled[label] for label in group],
-                config,
-                [int(seeds[label][0]) for label in group],
-            )
-            for group in groups
+        # Tabular classes train side by side, several to a model (see train_stack).
+        trained = train_classes(
+            scaled, config, {label: int(seeds[label][0]) for label in targets}, self.n_jobs
         )
-        trained = {
-            label: result
-            for group, group_results in zip(groups, results, strict=True)
-            for label, result in zip(group, group_results, strict=True)
-        }
         self.vaes_, self.encodings_, self.history_, self._residuals = {}, {}, {}, {}
         X_new, y_new = [X], [y]
         for label, n_samples in targets.items():
@@ -424,6 +446,12 @@ class VAEOverSampler(BaseOverSampler):
             if self.clip:
                 np.clip(numeric, low, high, out=numeric)
             numeric[:, layout.whole] = np.rint(numeric[:, layout.whole])
+            if not np.isfinite(numeric).all():
+                raise TrainingDivergedError(
+                    f"The VAE of class {plain(label)!r} decoded non-finite values, so no rows "
+                    "were returned. Lower learning_rate, or rescale columns that hold extreme "
+                    "values."
+                )
             numeric = cast_like(numeric, out.dtype)
             if layout.categorical.size:
                 numeric = assemble(numeric, codes, layout, out.dtype)
