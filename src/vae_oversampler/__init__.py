@@ -3,7 +3,8 @@
 Importing the package is cheap: Keras and its backend are imported only when a sampler trains.
 """
 
+from ._persistence import load
 from ._sampler import VAEOverSampler
 
-__all__ = ["VAEOverSampler"]
+__all__ = ["VAEOverSampler", "load"]
 __version__ = "0.1.0"
