@@ -374,15 +374,34 @@ def test_model_of_a_foreign_class_is_refused_before_keras_reads_it(
         load(forged)
 
 
-def test_other_library_version_loads_with_a_warning(numeric_file, tmp_path):
+@pytest.mark.parametrize(
+    ("field", "written", "message"),
+    [
+        ("library_version", "0.0.1", r"vae_oversampler 0\.0\.1 .* vae_oversampler {ours}"),
+        ("keras_version", "3.0.0", r"Keras 3\.0\.0 \(\w+\) and is loaded with Keras "),
+    ],
+)
+def test_other_versions_load_with_a_warning(numeric_file, tmp_path, field, written, message):
     sampler, path, label = numeric_file
-    older = rewrite(path, tmp_path / "older.zip", manifest={"library_version": "0.0.1"})
-    ours = re.escape(vae_oversampler.__version__)
-    with pytest.warns(UserWarning, match=rf"vae_oversampler 0\.0\.1 .* vae_oversampler {ours}"):
+    older = rewrite(path, tmp_path / "older.zip", manifest={field: written})
+    message = message.format(ours=re.escape(vae_oversampler.__version__))
+    with pytest.warns(UserWarning, match=message):
         loaded = load(older)
     assert_same_rows(
         sampler.sample(10, label, random_state=3), loaded.sample(10, label, random_state=3)
     )
+
+
+@pytest.mark.parametrize("name", ["__class__", "fit"])
+def test_state_naming_other_attributes_is_refused(numeric_file, tmp_path, name):
+    path = numeric_file[1]
+    state = json.loads(read_member(path, "state.json"))
+    state[name] = 1
+    forged = rewrite(
+        path, tmp_path / "forged.zip", {"state.json": json.dumps(state).encode()}, rehash=True
+    )
+    with pytest.raises(ValueError, match=f"malformed .*unknown attribute '{name}'"):
+        load(forged)
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -36,6 +37,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
@@ -43,6 +45,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._columns import ColumnLayout
 from ._pixels import PixelScaler
+
+if TYPE_CHECKING:
+    from ._sampler import VAEOverSampler
 
 FORMAT = "vae_oversampler.VAEOverSampler"
 FORMAT_VERSION = 1
@@ -81,13 +86,15 @@ NESTED_KERAS_CLASSES = {"DTypePolicy", "FloatDTypePolicy"}
 KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
 
 _CHUNK = 1 << 20
+# What a scaler's fitted attribute is named: ``mean_``, ``n_features_in_``.
+_FITTED_NAME = re.compile(r"[a-z][a-z0-9_]*_")
 
 
 class _Unsupported(Exception):
     """A value that typed JSON cannot hold."""
 
 
-def save(sampler, path) -> None:
+def save(sampler: "VAEOverSampler", path: str | os.PathLike) -> None:
     """Write a fitted ``sampler`` to ``path``; see ``VAEOverSampler.save``."""
     check_is_fitted(sampler, "vaes_")
     import keras
@@ -142,7 +149,7 @@ def save(sampler, path) -> None:
             os.remove(temporary)
 
 
-def load(path: "str | os.PathLike[str]"):
+def load(path: str | os.PathLike) -> "VAEOverSampler":
     """Load a ``VAEOverSampler`` written by ``VAEOverSampler.save``, without unpickling.
 
     Every member of the file is checked against the SHA-256 its manifest records, arrays are
@@ -334,10 +341,12 @@ class _Reader:
                 UserWarning,
                 stacklevel=4,
             )
-        if manifest.get("keras_version") != keras.__version__:
+        written = f"{manifest.get('keras_version')} ({manifest.get('keras_backend')})"
+        ours = f"{keras.__version__} ({keras.backend.backend()})"
+        if written != ours:
             warnings.warn(
-                f"{self.path!r} was written with Keras {manifest.get('keras_version')} and is "
-                f"loaded with Keras {keras.__version__}; sample() may not give the same rows.",
+                f"{self.path!r} was written with Keras {written} and is loaded with Keras "
+                f"{ours}; sample() may not give the same rows bit for bit.",
                 UserWarning,
                 stacklevel=4,
             )
@@ -642,6 +651,8 @@ class _Decoder:
 
     def _numpy(self, value):
         dtype = _check_dtype(np.dtype(value["dtype"]))
+        if dtype.kind not in _SCALAR_KINDS:
+            raise ValueError(f"unexpected scalar dtype {dtype}")
         return dtype.type(self.decode(value["value"]))
 
     def _tuple(self, value):
@@ -691,7 +702,7 @@ class _Decoder:
         cls = SCALERS[value["class"]]
         scaler = cls(**self.decode(value["params"]))
         for name, attribute in self.decode(value["attributes"]).items():
-            if not (isinstance(name, str) and name.endswith("_")):
+            if not (isinstance(name, str) and _FITTED_NAME.fullmatch(name)):
                 raise ValueError(f"unexpected scaler attribute {name!r}")
             setattr(scaler, name, attribute)
         return scaler
