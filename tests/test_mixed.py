@@ -210,3 +210,32 @@ def test_string_categories_beside_columns_pandas_casts_early(numeric):
     assert X_res.dtypes.equals(X.dtypes) and (y_res == 1).sum() == (y == 0).sum()
     pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
     assert X_res["region"].notna().all()
+
+
+@pytest.mark.parametrize("other", ["category", "boolean", "float64"])
+def test_unclipped_values_fit_each_columns_dtype(other):
+    # With clip=False, a uint8 column's new values went back into the caller's dtype unclipped
+    # whenever X was validated as float64 or object (the frame's other columns decide), and
+    # pandas refused -1 ("Cannot losslessly cast from float64 to uint8", or OverflowError).
+    rng = np.random.RandomState(0)
+    n = 60
+    others = {
+        "category": pd.Categorical(rng.choice(["a", "b"], n)),  # X validated as object
+        "boolean": pd.array(rng.rand(n) < 0.5, dtype="boolean"),  # as float64, categorical
+        "float64": rng.rand(n),  # as float64, no categorical column
+    }
+    X = pd.DataFrame(
+        {
+            "u": np.where(rng.rand(n) < 0.5, 0, 255).astype(np.uint8),
+            "i": rng.choice([-128, 127], n).astype(np.int8),
+            "other": others[other],
+        }
+    )
+    y = np.r_[np.zeros(40, int), np.ones(20, int)]
+    params = {"clip": False, "epochs": 1, "hidden_layer_sizes": (8,), "random_state": 0}
+    X_res, _ = VAEOverSampler(sampling_strategy={1: 400}, **params).fit_resample(X, y)
+    assert X_res.dtypes.equals(X.dtypes)
+    pd.testing.assert_frame_equal(X_res.iloc[:n], X)
+    new = X_res.iloc[n:]
+    # Noise reached past the dtypes' ends, so both ends were clamped to.
+    assert set(new["u"]) >= {0, 255} and set(new["i"]) >= {-128, 127}

@@ -68,6 +68,8 @@ class ColumnLayout:
     categorical: np.ndarray  # indices of the categorical columns, in order
     encoder: OneHotEncoder | None  # fitted on the categorical columns, None without any
     whole: np.ndarray  # per numeric column: it holds whole numbers only
+    # per numeric column: the NumPy dtype its new values must fit (the caller's column's)
+    numeric_dtypes: tuple = ()
 
     @property
     def categories(self) -> list:
@@ -107,9 +109,17 @@ def numeric_part(X, numeric) -> np.ndarray:
         ) from None
 
 
-def fit_layout(X, categorical) -> ColumnLayout:
-    """Read the layout of ``X`` given the indices of its categorical columns."""
+def fit_layout(X, categorical, dtypes=None) -> ColumnLayout:
+    """Read the layout of ``X`` given the indices of its categorical columns.
+
+    ``dtypes`` are the caller's column dtypes when X was a DataFrame (validated into one
+    float64 or object array, which no longer says that a column was uint8, say); None means
+    X's own dtype for every column.
+    """
     numeric = np.setdiff1d(np.arange(X.shape[1]), categorical)
+    numeric_dtypes = tuple(
+        X.dtype if dtypes is None else _numpy_dtype(dtypes[i], X.dtype) for i in numeric
+    )
     whole = _whole_columns(X, numeric)
     for column in categorical:
         if _has_missing(X[:, column]):
@@ -122,7 +132,15 @@ def fit_layout(X, categorical) -> ColumnLayout:
     if len(categorical):
         encoder = OneHotEncoder(sparse_output=False, dtype=np.float32)
         encoder.fit(X[:, categorical])
-    return ColumnLayout(numeric, np.asarray(categorical, np.int64), encoder, whole)
+    return ColumnLayout(numeric, np.asarray(categorical, np.int64), encoder, whole, numeric_dtypes)
+
+
+def _numpy_dtype(dtype, default) -> np.dtype:
+    """The NumPy dtype behind a column dtype (int64 for pandas' Int64), or ``default``."""
+    try:
+        return np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    except TypeError:
+        return np.dtype(default)
 
 
 def _has_missing(values: np.ndarray) -> bool:

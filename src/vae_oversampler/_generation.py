@@ -129,6 +129,19 @@ def decode(model, z: np.ndarray, rng=None, noise=True) -> tuple[np.ndarray, np.n
     return numeric, codes
 
 
+def cast_columns(values: np.ndarray, dtypes, dtype) -> np.ndarray:
+    """Cast generated float values to ``dtype``, each column first with :func:`cast_like` to
+    its own dtype of ``dtypes``, so that it fits the caller's column (a uint8 column of a
+    DataFrame validated as float64 gets whole numbers in [0, 255])."""
+    dtype = np.dtype(dtype)
+    if all(np.dtype(d) == dtype for d in dtypes):
+        return cast_like(values, dtype)
+    out = np.empty(values.shape, dtype)
+    for j, column_dtype in enumerate(dtypes):
+        out[:, j] = cast_like(values[:, j], column_dtype)
+    return out
+
+
 def cast_like(values: np.ndarray, dtype) -> np.ndarray:
     """Cast generated float values to the input's dtype: integers are rounded and clipped,
     and floats clipped to the dtype's finite range (a float32 column stays finite)."""

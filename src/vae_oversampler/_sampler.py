@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import assemble, categorical_indices, fit_layout
 from ._generation import (
-    cast_like,
+    cast_columns,
     chunk_rows,
     decode,
     encode,
@@ -311,6 +311,8 @@ class VAEOverSampler(BaseOverSampler):
     def _check_X_y(self, X, y, accept_sparse=None):
         # Kept so that ``sample`` returns the container type ``fit_resample`` was given.
         self._output_container = ArraysTransformer(X, y)
+        # A DataFrame's column dtypes, which new values must fit (X becomes one array).
+        self._input_dtypes = list(X.dtypes) if hasattr(X, "dtypes") and X.ndim == 2 else None
         columns = X if hasattr(X, "shape") else np.asarray(X, dtype=object)
         categorical = categorical_indices(columns, self.categorical_features)
         if categorical.size == 0:
@@ -365,7 +367,7 @@ class VAEOverSampler(BaseOverSampler):
         if self.image_shape is not None:
             image_shape = check_image_shape(self.image_shape, X.shape[1])
             pixels = PixelScaler(pixel_scale(X))
-        self._layout = fit_layout(X, self.categorical_features_)
+        self._layout = fit_layout(X, self.categorical_features_, self._input_dtypes)
         self.categories_ = self._layout.categories
         config = self._training_config(
             self._layout.n_encoded, image_shape, self._layout.group_sizes
@@ -452,7 +454,7 @@ class VAEOverSampler(BaseOverSampler):
                     "were returned. Lower learning_rate, or rescale columns that hold extreme "
                     "values."
                 )
-            numeric = cast_like(numeric, out.dtype)
+            numeric = cast_columns(numeric, layout.numeric_dtypes, out.dtype)
             if layout.categorical.size:
                 numeric = assemble(numeric, codes, layout, out.dtype)
             out[start : start + size] = numeric
