@@ -53,12 +53,16 @@ class VariationalAutoencoder(keras.Model):
     categorical_sizes = ()
 
     def __init__(self, n_features, latent_dim, beta, seed, **kwargs):
+        # A fixed name, not Keras's unique "tabular_vae_<n>": TensorFlow keeps about 35 KiB
+        # for each distinct variable name it has seen, so unique names grow a process's
+        # memory by 0.6 MiB per model (benchmarks/memory_calls.py).
+        kwargs.setdefault("name", "vae")
         super().__init__(**kwargs)
         self.n_features = int(n_features)
         self.latent_dim = int(latent_dim)
         self.beta = float(beta)
         self.seed = int(seed)
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
 

@@ -71,6 +71,8 @@ class StackedTabularVAE(keras.Model):
         categorical_sizes=(),
         **kwargs,
     ):
+        # A fixed name, as for VariationalAutoencoder (see there).
+        kwargs.setdefault("name", "stacked_vae")
         super().__init__(**kwargs)
         self.n_members = int(n_members)
         self.n_features = int(n_features)
@@ -79,7 +81,7 @@ class StackedTabularVAE(keras.Model):
         self.beta = float(beta)
         self.seeds = tuple(int(s) for s in (seeds if seeds is not None else [0] * n_members))
         self.categorical_sizes = tuple(int(s) for s in categorical_sizes)
-        self.seed_generator = keras.random.SeedGenerator(self.seeds[0])
+        self.seed_generator = keras.random.SeedGenerator(self.seeds[0], name="seed_generator")
         self.reconstruction_tracker = MemberMean(self.n_members, name="reconstruction_loss")
         self.kl_tracker = MemberMean(self.n_members, name="kl_loss")
 
