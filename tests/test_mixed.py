@@ -239,3 +239,16 @@ def test_unclipped_values_fit_each_columns_dtype(other):
     new = X_res.iloc[n:]
     # Noise reached past the dtypes' ends, so both ends were clamped to.
     assert set(new["u"]) >= {0, 255} and set(new["i"]) >= {-128, 127}
+
+
+def test_a_category_of_bools_keeps_its_values():
+    # pandas calls a category of bools a bool dtype, so the frame was validated as float64 and
+    # every value, the caller's rows included, came back NaN in the category dtype.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"x": rng.rand(40), "c": pd.Series(rng.rand(40) < 0.5).astype("category")})
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    X_res, _ = VAEOverSampler(random_state=0, epochs=1).fit_resample(X, y)
+    pd.testing.assert_frame_equal(X_res.iloc[:40], X)
+    assert X_res["c"].notna().all()
+    with pytest.raises(ValueError, match=r"\['c'\] are not numeric.*categorical_features"):
+        VAEOverSampler(categorical_features=None).fit_resample(X, y)

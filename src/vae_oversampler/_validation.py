@@ -41,17 +41,23 @@ def explain_input_error(exc: ValueError) -> ValueError:
     return exc
 
 
+def _holds_numbers(dtype) -> bool:
+    """Whether a DataFrame column of ``dtype`` holds numbers or bools, not categories.
+
+    pandas calls a ``category`` of bools a bool dtype; it is a category here.
+    """
+    import pandas as pd
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        return False
+    return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+
+
 def reject_non_numeric(X) -> None:
     """Raise a ValueError naming the non-numeric columns of ``X``, if it has any."""
     dtypes = getattr(X, "dtypes", None)
     if dtypes is not None and hasattr(dtypes, "items"):
-        from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-        bad = [
-            str(name)
-            for name, dtype in dtypes.items()
-            if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
-        ]
+        bad = [str(name) for name, dtype in dtypes.items() if not _holds_numbers(dtype)]
         if bad:
             raise ValueError(
                 f"Column(s) {bad} are not numeric and not declared categorical. Pass "
@@ -72,19 +78,17 @@ def reject_non_numeric(X) -> None:
 
 def mixed_dtype(X):
     """The dtype to validate a table with categorical columns in: ``object`` for a DataFrame
-    with a column that is not numeric or bool (a ``category`` of strings, say), else None
+    with a column that is not numeric or bool (any ``category``, strings, objects), else None
     (X's own).
 
     With None, scikit-learn casts a DataFrame that has a bool or nullable column to float64,
-    which fails on a column of strings.
+    which fails on a column of strings and turns a category of bools into numbers that are not
+    its categories.
     """
     dtypes = getattr(X, "dtypes", None)
     if dtypes is None or not hasattr(dtypes, "items"):
         return None
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-    numeric = all(is_numeric_dtype(d) or is_bool_dtype(d) for _, d in dtypes.items())
-    return None if numeric else object
+    return None if all(_holds_numbers(d) for _, d in dtypes.items()) else object
 
 
 def check_mixed_input(X, image_shape) -> None:
