@@ -150,7 +150,14 @@ def cast_like(values: np.ndarray, dtype) -> np.ndarray:
         return values > 0.5
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
-        return np.clip(np.rint(values), info.min, info.max).astype(dtype)
+        rounded, high = np.rint(values), float(info.max)
+        if int(high) <= info.max:
+            return np.clip(rounded, info.min, high).astype(dtype)
+        # 64-bit: float(info.max) is 2**63 or 2**64, which astype would wrap round to the
+        # dtype's other end; values that reach it become info.max itself.
+        out = np.clip(rounded, info.min, np.nextafter(high, 0)).astype(dtype)
+        out[rounded >= high] = info.max
+        return out
     if dtype.kind == "f":
         info = np.finfo(dtype)
         return np.clip(values, info.min, info.max).astype(dtype)
