@@ -5,6 +5,7 @@ Run it with ``python -m vae_oversampler.demo``. The data ships with scikit-learn
 
 import argparse
 import os
+import sys
 import time
 from collections import Counter
 
@@ -18,8 +19,30 @@ from sklearn.preprocessing import StandardScaler
 
 from vae_oversampler import VAEOverSampler
 
-# Quiet TensorFlow's start-up log (CUDA probing and CPU notices) unless the user chose a level.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+def quiet_tensorflow_start() -> None:
+    """Start TensorFlow with its start-up log hidden, before anything else imports it.
+
+    On a machine without a GPU, TensorFlow prints CUDA probing errors (``failed call to
+    cuInit``) and CPU notices that read like failures. Its C++ logging writes them to file
+    descriptor 2 before ``TF_CPP_MIN_LOG_LEVEL`` takes effect, so that descriptor points to
+    ``/dev/null`` while TensorFlow imports and finds its devices. Only this demo does this: the
+    library leaves the user's environment and streams alone. A Python error is still raised.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def imbalanced_digits(rare_digit: int, keep: float, seed: int):
@@ -39,6 +62,7 @@ def main(argv=None) -> None:
     parser.add_argument("--keep", type=float, default=0.1, help="share of the digit kept")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    quiet_tensorflow_start()
 
     X, y = imbalanced_digits(args.rare_digit, args.keep, args.seed)
     X_train, X_test, y_train, y_test = train_test_split(
