@@ -140,15 +140,18 @@ def labels_and_strategies(draw, max_classes=4, max_rows=6):
     return y, strategy
 
 
-def _integers(dtype, n, exact=True):
-    """``n`` integers of ``dtype``: in a small range, or anywhere in the dtype (up to +-2**53,
-    where float64 is exact, unless ``exact`` is false)."""
+def _integers(dtype, n, exact=True, ends_only=False):
+    """``n`` integers of ``dtype``: in a small range, anywhere in the dtype, or at its ends
+    (up to +-2**53, where float64 is exact, unless ``exact`` is false)."""
     info = np.iinfo(dtype)
     low, high = int(info.min), int(info.max)
     if exact:
         low, high = max(low, -EXACT_INT), min(high, EXACT_INT)
-    bounds = st.sampled_from([(low, high), (max(low, -3), min(high, 12))])
-    return bounds.flatmap(lambda b: st.lists(st.integers(*b), min_size=n, max_size=n))
+    # The dtype's ends, where noise or rounding past them must not wrap round.
+    ends = st.sampled_from([low, low + 1, high - 1, high])
+    if not ends_only:
+        ends = st.one_of(st.integers(low, high), st.integers(max(low, -3), min(high, 12)), ends)
+    return st.lists(ends, min_size=n, max_size=n)
 
 
 def _floats(dtype, n):
@@ -174,7 +177,8 @@ def column(draw, kind, n):
         pool = {"category_int": st.integers(-2, 40), "category_bool": st.booleans()}.get(
             kind, st.sampled_from(WORDS)
         )
-        categories = draw(st.lists(pool, min_size=1, max_size=4, unique=True))
+        size = 2 if kind == "category_bool" else 4
+        categories = draw(st.lists(pool, min_size=1, max_size=size, unique=True))
         if kind != "category_ordered":
             categories = sorted(categories)
         values = draw(st.lists(st.sampled_from(categories), min_size=n, max_size=n))
@@ -237,6 +241,21 @@ def arrays(draw, max_columns=6):
     return Case(X, y, params)
 
 
+@st.composite
+def integers_at_their_ends(draw):
+    """One integer column at its dtype's ends (all 64 bits in an array, up to +-2**53 in a
+    DataFrame), alone in an array or beside a column of any kind in a DataFrame."""
+    y, strategy = draw(labels_and_strategies(max_classes=3, max_rows=4))
+    dtype = draw(st.sampled_from(INTEGER_DTYPES))
+    if draw(st.booleans()):
+        X = np.array(draw(_integers(dtype, len(y), exact=False, ends_only=True)), dtype=dtype)
+        return Case(X[:, None], y, {"sampling_strategy": strategy})
+    values = pd.Series(draw(_integers(dtype, len(y), ends_only=True)), dtype=dtype)
+    other = draw(st.sampled_from(NUMERIC_KINDS + CATEGORICAL_KINDS))
+    X = pd.DataFrame({dtype: values, other: draw(column(other, len(y)))})
+    return Case(X, y, {"sampling_strategy": strategy})
+
+
 def _expected_new_rows(y, strategy):
     """New rows per class, as imbalanced-learn's own samplers add them."""
     targets = check_sampling_strategy(strategy, np.asarray(y), "over-sampling")
@@ -289,6 +308,17 @@ def check_resampling(case, **params):
         assert X_res.dtype == X.dtype and X_res.shape == (len(y_res_array), X.shape[1])
         assert np.array_equal(X_res[:n], X)
         check_new_array_rows(case, X_res[n:], y_res_array[n:], params)
+
+    # sample() draws more rows of a grown class, as valid and in the same container.
+    for label in list(expected)[:1]:
+        more, labels = fitted.sample(3, label, random_state=0), np.full(3, label)
+        assert type(more) is type(X) and len(more) == 3
+        if isinstance(X, pd.DataFrame):
+            assert more.dtypes.equals(X.dtypes)
+            check_new_frame_rows(X, y_array, more, labels, params)
+        else:
+            assert more.dtype == X.dtype
+            check_new_array_rows(case, more, labels, params)
     return fitted
 
 
@@ -354,19 +384,28 @@ COMMON = {
 }
 OPTIONS = st.fixed_dictionaries(
     {"early_stopping": st.booleans(), "clip": st.booleans()},
-    optional={"decoder_output": st.sampled_from(["sample", "mean"])},
+    optional={
+        "decoder_output": st.sampled_from(["sample", "mean"]),
+        "latent_sampling": st.sampled_from(["prior", "interpolate"]),
+    },
 )
 
 
-@settings(max_examples=60, **COMMON)
+@settings(max_examples=100, **COMMON)
 @given(case=frames(), options=OPTIONS)
 def test_dataframes_of_every_dtype(case, options):
     check_resampling(case, **options)
 
 
-@settings(max_examples=25, **COMMON)
+@settings(max_examples=40, **COMMON)
 @given(case=arrays(), options=OPTIONS)
 def test_numeric_and_object_arrays(case, options):
+    check_resampling(case, **options)
+
+
+@settings(max_examples=40, **COMMON)
+@given(case=integers_at_their_ends(), options=OPTIONS)
+def test_integers_at_the_ends_of_their_dtype(case, options):
     check_resampling(case, **options)
 
 
@@ -380,6 +419,6 @@ def only_when_selected(request):
 
 @pytest.mark.slow
 @settings(max_examples=600, **COMMON)
-@given(case=frames() | arrays(), options=OPTIONS)
+@given(case=frames() | arrays() | integers_at_their_ends(), options=OPTIONS)
 def test_every_input_many_examples(only_when_selected, case, options):
     check_resampling(case, **options)
