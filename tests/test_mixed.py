@@ -252,3 +252,31 @@ def test_a_category_of_bools_keeps_its_values():
     assert X_res["c"].notna().all()
     with pytest.raises(ValueError, match=r"\['c'\] are not numeric.*categorical_features"):
         VAEOverSampler(categorical_features=None).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("other", ["float64", "int8", "category"])
+def test_64_bit_integers_beyond_2_53_come_back_exact(other):
+    # A frame whose columns make one float64 array (int64 beside a float, uint64 beside a
+    # signed int) rounded the caller's own rows: nanosecond timestamps moved by up to 128 ns.
+    rng = np.random.RandomState(0)
+    n = 40
+    stamps = 1_700_000_000_000_000_000 + rng.randint(0, 10**9, n)
+    others = {
+        "float64": rng.rand(n),
+        "int8": rng.randint(-5, 5, n).astype(np.int8),
+        "category": pd.Categorical(rng.choice(["a", "b"], n)),
+    }
+    X = pd.DataFrame(
+        {
+            "stamp": stamps.astype(np.int64),
+            "big": np.uint64(2**64 - 1) - rng.randint(0, 3, n).astype(np.uint64),
+            "other": others[other],
+        }
+    )
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    X_res, _ = VAEOverSampler(random_state=0, epochs=1).fit_resample(X, y)
+    assert X_res.dtypes.equals(X.dtypes)
+    pd.testing.assert_frame_equal(X_res.iloc[:n], X, check_exact=True)
+    new, real = X_res.iloc[n:], X[y == 1]
+    assert new["stamp"].between(real["stamp"].min() - 256, real["stamp"].max() + 256).all()
+    assert (new["big"] >= np.uint64(2**64 - 4096)).all()

@@ -29,6 +29,7 @@ from ._validation import (
     check_class_sizes,
     check_mixed_input,
     explain_input_error,
+    holds_big_integers,
     mixed_dtype,
     plain,
     reject_non_numeric,
@@ -309,6 +310,7 @@ class VAEOverSampler(BaseOverSampler):
             raise
 
     def _check_X_y(self, X, y, accept_sparse=None):
+        given = X
         # Kept so that ``sample`` returns the container type ``fit_resample`` was given.
         self._output_container = ArraysTransformer(X, y)
         # A DataFrame's column dtypes, which new values must fit (X becomes one array).
@@ -327,6 +329,9 @@ class VAEOverSampler(BaseOverSampler):
             X, y = validate_data(
                 self, X=X, y=y, reset=True, dtype=mixed_dtype(X), ensure_all_finite=False
             )
+        if X.dtype.kind in "fO" and holds_big_integers(given):
+            # The caller's rows come back from X: float64 would have rounded these integers.
+            X = given.to_numpy(dtype=object)
         self.categorical_features_ = categorical
         return X, y, binarize_y
 

@@ -76,6 +76,25 @@ def reject_non_numeric(X) -> None:
         ) from None
 
 
+# float64 holds every integer up to 2**53 exactly and rounds beyond it.
+EXACT_INTEGERS = 2**53
+
+
+def holds_big_integers(X) -> bool:
+    """Whether DataFrame ``X`` has an integer column holding integers beyond 2**53, which
+    float64 rounds (nanosecond timestamps are such integers)."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return False
+    for name, dtype in dtypes.items():
+        numpy_dtype = getattr(dtype, "numpy_dtype", dtype)
+        if isinstance(numpy_dtype, np.dtype) and numpy_dtype.kind in "iu":
+            column = X[name]
+            if len(column) and max(-int(column.min()), int(column.max())) > EXACT_INTEGERS:
+                return True
+    return False
+
+
 def mixed_dtype(X):
     """The dtype to validate a table with categorical columns in: ``object`` for a DataFrame
     with a column that is not numeric or bool (any ``category``, strings, objects), else None
