@@ -11,6 +11,7 @@ from vae_oversampler._training import (
     VALIDATION_ROWS,
     TrainingConfig,
     build_vae,
+    class_batch_size,
     epoch_layout,
     prepare_class,
     split_rows,
@@ -117,17 +118,35 @@ def test_pooled_image_model_trains_bitwise_like_a_new_one():
         assert a.tobytes() == b.tobytes()
 
 
+@pytest.mark.parametrize(
+    "n_train, batch",
+    [
+        (10, 64),
+        (64 * 256, 64),  # the longest pass that keeps batches of 64
+        (64 * 256 + 1, 128),
+        (100_000, 512),
+        (900_000, 1024),
+        (10_000_000, 1024),  # at most MAX_AUTO_BATCH_SIZE
+    ],
+)
+def test_auto_batch_grows_with_the_class(n_train, batch):
+    assert class_batch_size(n_train, "auto") == batch
+    assert class_batch_size(n_train, 32) == 32
+    assert -(-n_train // batch) <= 256 or batch == 1024
+
+
 def _rows(n, width=4, seed=0):
     return np.random.RandomState(seed).normal(size=(n, width)).astype(np.float32)
 
 
 def _layout(data):
-    return data.steps, data.steps_per_execution
+    return data.batch_size, data.steps, data.steps_per_execution
 
 
+@pytest.mark.parametrize("batch_size", [64, "auto"])
 @pytest.mark.parametrize("n_rows", [3, 10, 19, 20, 50, 1137, 1138, 1139, 5000, 20_000])
-def test_stack_key_is_the_epoch_layout_the_class_gets(n_rows):
-    config = dataclasses.replace(CONFIG, epochs=1)
+def test_stack_key_is_the_epoch_layout_the_class_gets(n_rows, batch_size):
+    config = dataclasses.replace(CONFIG, epochs=1, batch_size=batch_size)
     assert stack_key(n_rows, config) == _layout(prepare_class(_rows(n_rows), config, seed=0))
     off = dataclasses.replace(config, early_stopping=False)
     assert stack_key(n_rows, off) == _layout(prepare_class(_rows(n_rows), off, seed=0))
@@ -141,7 +160,9 @@ def test_stacks_group_classes_of_one_epoch_length_in_order(monkeypatch):
 
 
 def test_stack_refuses_classes_of_different_epoch_lengths():
-    with pytest.raises(ValueError, match=r"same epoch layout .*, got \[\(16, 16\), \(80, 16\)\]"):
+    with pytest.raises(
+        ValueError, match=r"same epoch layout .*, got \[\(64, 16, 16\), \(64, 80, 16\)\]"
+    ):
         train_stack([_rows(50), _rows(5000)], CONFIG, seeds=[0, 1])
 
 
@@ -257,10 +278,10 @@ def test_steps_per_call_change_the_speed_not_the_numbers(monkeypatch):
     config = dataclasses.replace(CONFIG, epochs=2)
     monkeypatch.setattr("vae_oversampler._training.LONG_PASS_STEPS", 128)
     x = _rows(17_000, seed=5)
-    assert stack_key(len(x), config) == (240, 240)
+    assert stack_key(len(x), config) == (64, 240, 240)
     long_calls = train_stack([x], config, seeds=[3])
     monkeypatch.setattr("vae_oversampler._training.LONG_PASS_STEPS", 10**9)
-    assert stack_key(len(x), config) == (240, 16)
+    assert stack_key(len(x), config) == (64, 240, 16)
     short_calls = train_stack([x], config, seeds=[3])
     ((_, w_long, h_long),) = long_calls
     ((_, w_short, h_short),) = short_calls

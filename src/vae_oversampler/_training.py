@@ -40,6 +40,12 @@ STEPS_PER_EXECUTION = 16
 # at 784.
 LONG_PASS_STEPS = 256
 MAX_STEPS_PER_EXECUTION = 1024
+# batch_size="auto": this many rows per step, doubled (up to MAX_AUTO_BATCH_SIZE) while a pass
+# over the class's training rows takes more than LONG_PASS_STEPS steps. Every class of at most
+# 16,384 training rows keeps batches of 64; a 100k-row class gets 512, a 1M-row class 1,024.
+# A step's fixed cost, not its arithmetic, is what a big class pays at 64 rows a step.
+AUTO_BATCH_SIZE = 64
+MAX_AUTO_BATCH_SIZE = 1024
 # A class whose training diverged is trained once more from its fresh start, at its learning
 # rate times this factor.
 RETRY_LEARNING_RATE_FACTOR = 0.1
@@ -54,7 +60,7 @@ class TrainingConfig:
     image_shape: tuple | None
     categorical_sizes: tuple
     epochs: int
-    batch_size: int
+    batch_size: int | str
     learning_rate: float
     beta: float
     early_stopping: bool
@@ -90,6 +96,18 @@ def steps_per_execution(steps_per_pass: int) -> int:
     calls = math.ceil(steps_per_pass / MAX_STEPS_PER_EXECUTION)
     blocks = math.ceil(steps_per_pass / STEPS_PER_EXECUTION)
     return STEPS_PER_EXECUTION * math.ceil(blocks / calls)
+
+
+def class_batch_size(n_train: int, batch_size: int | str) -> int:
+    """Rows per gradient step for a class of ``n_train`` training rows: ``batch_size``, or
+    for ``"auto"`` the smallest power-of-two multiple of ``AUTO_BATCH_SIZE`` (at most
+    ``MAX_AUTO_BATCH_SIZE``) whose pass takes at most ``LONG_PASS_STEPS`` steps."""
+    if batch_size != "auto":
+        return int(batch_size)
+    batch = AUTO_BATCH_SIZE
+    while math.ceil(n_train / batch) > LONG_PASS_STEPS and batch < MAX_AUTO_BATCH_SIZE:
+        batch *= 2
+    return batch
 
 
 def epoch_layout(n_train: int, batch_size: int) -> tuple[int, int]:
@@ -146,6 +164,7 @@ class ClassData:
     """One class's rows laid out for training: see :func:`prepare_class`."""
 
     stream: np.ndarray
+    batch_size: int
     steps: int
     steps_per_execution: int
     x_val: np.ndarray | None
@@ -160,22 +179,22 @@ def prepare_class(
     all from ``numpy.random.RandomState(seed)``."""
     rng = np.random.RandomState(seed)
     train_idx, val_idx = split_rows(len(x), config, rng)
-    steps, per_call = epoch_layout(len(train_idx), config.batch_size)
-    stream = training_stream(
-        x, train_idx, config.batch_size, steps, config.epochs, rng, max_values
-    )
+    batch = class_batch_size(len(train_idx), config.batch_size)
+    steps, per_call = epoch_layout(len(train_idx), batch)
+    stream = training_stream(x, train_idx, batch, steps, config.epochs, rng, max_values)
     model_seed = int(rng.randint(2**31 - 1))
     x_val = val_weight = None
     if len(val_idx):
         x_val, val_weight = validation_batch(x[val_idx], rng)
-    return ClassData(stream, steps, per_call, x_val, val_weight, model_seed)
+    return ClassData(stream, batch, steps, per_call, x_val, val_weight, model_seed)
 
 
-def stack_key(n_rows: int, config: TrainingConfig) -> tuple[int, int]:
-    """Gradient steps per epoch and per call of a class of ``n_rows`` rows; classes that share
-    them can train in one :func:`train_stack`."""
+def stack_key(n_rows: int, config: TrainingConfig) -> tuple[int, int, int]:
+    """Rows per step, and gradient steps per epoch and per call, of a class of ``n_rows``
+    rows; classes that share them can train in one :func:`train_stack`."""
     n_train = n_rows - held_out_rows(n_rows, config)
-    return epoch_layout(n_train, config.batch_size)
+    batch = class_batch_size(n_train, config.batch_size)
+    return (batch, *epoch_layout(n_train, batch))
 
 
 def stacks(class_sizes: dict, config: TrainingConfig) -> list:
@@ -236,14 +255,14 @@ def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
             ]
         with compiled_vae(
             architecture,
-            batch_size=config.batch_size,
+            batch_size=data.batch_size,
             steps_per_execution=data.steps_per_execution,
             seed=data.model_seed,
             learning_rate=config.learning_rate,
         ) as trainer:
             fitted = trainer.fit(
                 data.stream,
-                batch_size=config.batch_size,
+                batch_size=data.batch_size,
                 steps_per_epoch=data.steps,
                 epochs=config.epochs,
                 shuffle=False,
@@ -272,11 +291,11 @@ def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
     classes = [
         prepare_class(x, config, seed, max_values) for x, seed in zip(xs, seeds, strict=True)
     ]
-    steps = {(data.steps, data.steps_per_execution) for data in classes}
-    if len(steps) != 1:
+    layouts = {(data.batch_size, data.steps, data.steps_per_execution) for data in classes}
+    if len(layouts) != 1:
         raise ValueError(
-            "Classes of one stack need the same epoch layout (steps per epoch, steps per "
-            f"call), got {sorted(steps)}."
+            "Classes of one stack need the same epoch layout (rows per step, steps per epoch, "
+            f"steps per call), got {sorted(layouts)}."
         )
     n_features = xs[0].shape[1]
     shared = {
@@ -306,14 +325,14 @@ def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
         callbacks.insert(0, HeldOutLoss(x_val, sample_weight=val_weight))
     with compiled_vae(
         {**shared, "n_members": len(classes)},
-        batch_size=config.batch_size,
+        batch_size=classes[0].batch_size,
         steps_per_execution=classes[0].steps_per_execution,
         seed=[data.model_seed for data in classes],
         learning_rate=config.learning_rate,
     ) as trainer:
         trainer.fit(
             stream,
-            batch_size=config.batch_size,
+            batch_size=classes[0].batch_size,
             steps_per_epoch=classes[0].steps,
             epochs=config.epochs,
             shuffle=False,
