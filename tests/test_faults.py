@@ -118,13 +118,41 @@ def test_values_whose_squares_overflow_are_scaled_and_come_back_finite(data, dty
         assert (new[:, 2] == big if dtype == np.float64 else np.float32(big)).all()
 
 
+def _symmetric_huge(big):
+    # Symmetric values: scikit-learn reports scale_ = 1 for their overflowed variance.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = np.r_[np.zeros(170, int), np.ones(30, int)]
+    X[y == 1, 0] = rng.choice([-big, big], 30)
+    return X, y
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_values_near_the_float64_limit_train_and_stay_finite(clip):
+    big = 1e300
+    X, y = _symmetric_huge(big)
+    X_res, _ = VAEOverSampler(epochs=3, clip=clip, random_state=0).fit_resample(X, y)
+    new = X_res[len(X) :]
+    assert np.isfinite(new).all()
+    if clip:
+        assert (np.abs(new[:, 0]) <= big).all()
+
+
+def test_values_at_the_float64_limit_get_an_error_that_names_the_column():
+    X, y = _symmetric_huge(np.finfo(np.float64).max)
+    with pytest.raises(ValueError, match=r"Column 0 holds values up to 1.8e\+308 .*logarithm"):
+        VAEOverSampler(epochs=3, random_state=0).fit_resample(X, y)
+
+
 def test_scaler_of_huge_values_matches_the_scaler_of_the_values_divided():
     rng = np.random.RandomState(0)
     x = np.column_stack([rng.standard_normal(100) * 1e200, rng.standard_normal(100)])
     scaler = fit_standard_scaler(x)
-    divided = StandardScaler().fit(x / [2.0**665, 1.0])  # 2**665 is the next power of two
-    np.testing.assert_allclose(scaler.mean_, divided.mean_ * [2.0**665, 1.0], rtol=1e-12)
-    np.testing.assert_allclose(scaler.scale_, divided.scale_ * [2.0**665, 1.0], rtol=1e-12)
+    # The largest magnitude is m * 2**e with m in [0.5, 1): the column is divided by 2**(e-1).
+    divisor = [2.0 ** (np.frexp(np.abs(x[:, 0]).max())[1] - 1), 1.0]
+    divided = StandardScaler().fit(x / divisor)
+    np.testing.assert_allclose(scaler.mean_, divided.mean_ * divisor, rtol=1e-12)
+    np.testing.assert_allclose(scaler.scale_, divided.scale_ * divisor, rtol=1e-12)
     z = scaler.transform(x)
     assert np.isfinite(z).all() and abs(z.std(axis=0) - 1).max() < 1e-9
     np.testing.assert_allclose(scaler.inverse_transform(z), x, rtol=1e-9)

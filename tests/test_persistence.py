@@ -1,6 +1,7 @@
 """Saving and loading a fitted sampler without pickle: round trips, and the files refused."""
 
 import copy
+import dataclasses
 import hashlib
 import io
 import json
@@ -173,7 +174,9 @@ def test_documented_and_private_attributes_match(saved):
     for label, scaler in sampler.scalers_.items():
         assert_same_value(vars(loaded.scalers_[label]), vars(scaler))
     layout, original = loaded._layout, sampler._layout
-    for field in ("numeric", "categorical", "whole", "categories", "group_sizes"):
+    # Every field (a new one included), the encoder through the categories it holds.
+    fields = [f.name for f in dataclasses.fields(original) if f.name != "encoder"]
+    for field in [*fields, "categories", "group_sizes"]:
         assert_same_value(getattr(layout, field), getattr(original, field))
     assert vars(loaded._output_container).keys() == vars(sampler._output_container).keys()
     for side in ("x_props", "y_props"):

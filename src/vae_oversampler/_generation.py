@@ -158,7 +158,6 @@ def cast_like(values: np.ndarray, dtype) -> np.ndarray:
         out = np.clip(rounded, info.min, np.nextafter(high, 0)).astype(dtype)
         out[rounded >= high] = info.max
         return out
-    if dtype.kind == "f":
-        info = np.finfo(dtype)
-        return np.clip(values, info.min, info.max).astype(dtype)
-    return values.astype(dtype)
+    # Floats (and the numbers of an object array) stay finite: clipped to the dtype's range.
+    info = np.finfo(dtype if dtype.kind == "f" else np.float64)
+    return np.clip(values, info.min, info.max).astype(dtype)

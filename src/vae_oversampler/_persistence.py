@@ -563,6 +563,7 @@ class _Encoder:
             "numeric": self.encode(layout.numeric),
             "categorical": self.encode(layout.categorical),
             "whole": self.encode(layout.whole),
+            "numeric_dtypes": [self.encode(np.dtype(d)) for d in layout.numeric_dtypes],
             "encoder": encoder,
         }
 
@@ -720,6 +721,7 @@ class _Decoder:
             self.decode(value["categorical"]),
             encoder,
             self.decode(value["whole"]),
+            tuple(self.decode(d) for d in value["numeric_dtypes"]),
         )
 
     def _ArraysTransformer(self, value):

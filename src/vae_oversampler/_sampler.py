@@ -316,8 +316,6 @@ class VAEOverSampler(BaseOverSampler):
         given = X
         # Kept so that ``sample`` returns the container type ``fit_resample`` was given.
         self._output_container = ArraysTransformer(X, y)
-        # A DataFrame's column dtypes, which new values must fit (X becomes one array).
-        self._input_dtypes = list(X.dtypes) if hasattr(X, "dtypes") and X.ndim == 2 else None
         columns = X if hasattr(X, "shape") else np.asarray(X, dtype=object)
         categorical = categorical_indices(columns, self.categorical_features)
         if categorical.size == 0:
@@ -375,7 +373,11 @@ class VAEOverSampler(BaseOverSampler):
         if self.image_shape is not None:
             image_shape = check_image_shape(self.image_shape, X.shape[1])
             pixels = PixelScaler(pixel_scale(X))
-        self._layout = fit_layout(X, self.categorical_features_, self._input_dtypes)
+        # A DataFrame's column dtypes, which new values must fit (X is now one array).
+        frame_dtypes = self._output_container.x_props.get("dtypes")
+        self._layout = fit_layout(
+            X, self.categorical_features_, None if frame_dtypes is None else list(frame_dtypes)
+        )
         self.categories_ = self._layout.categories
         config = self._training_config(
             self._layout.n_encoded, image_shape, self._layout.group_sizes
@@ -456,7 +458,9 @@ class VAEOverSampler(BaseOverSampler):
             if self.clip:
                 np.clip(numeric, low, high, out=numeric)
             numeric[:, layout.whole] = np.rint(numeric[:, layout.whole])
-            if not np.isfinite(numeric).all():
+            # Values beyond float64's range (clip=False) are clipped into the dtype below;
+            # NaN means the decoder itself broke.
+            if np.isnan(numeric).any():
                 raise TrainingDivergedError(
                     f"The VAE of class {plain(label)!r} decoded non-finite values, so no rows "
                     "were returned. Lower learning_rate, or rescale columns that hold extreme "

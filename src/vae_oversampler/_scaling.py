@@ -27,20 +27,23 @@ def _fit_in_chunks(values: np.ndarray, divisor=None) -> StandardScaler:
 def fit_standard_scaler(values: np.ndarray) -> StandardScaler:
     """``StandardScaler().fit(values)``, in chunks of ``FIT_CHUNK_ROWS`` rows.
 
-    Values whose squares overflow (beyond about 1e154 in float64, 1e19 in float32) give an
-    infinite variance; their columns are then fitted divided by a power of two near their
-    largest magnitude, and the scaler's ``mean_`` and ``scale_`` multiplied back, so that
-    they are scaled in float64 like any other column.
+    Values whose squares overflow (beyond about 1e154) give an infinite variance; the columns
+    are then fitted divided by a power of two near their largest magnitude, and the scaler's
+    ``mean_`` and ``scale_`` multiplied back, so that they are scaled like any other column,
+    up to the largest float64.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         scaler = _fit_in_chunks(values)
-    if np.isfinite(scaler.scale_).all() and np.isfinite(scaler.mean_).all():
+    # An overflowed variance is inf; scikit-learn may still report scale_ = 1 for it.
+    if np.isfinite(scaler.var_).all() and np.isfinite(scaler.mean_).all():
         return scaler
     largest = np.zeros(values.shape[1])
     for start in range(0, len(values), FIT_CHUNK_ROWS):
         chunk = np.abs(values[start : start + FIT_CHUNK_ROWS]).max(axis=0)
         largest = np.maximum(largest, chunk)
-    divisor = np.exp2(np.ceil(np.log2(np.maximum(largest, 1.0))))
+    # 2**(e - 1) with largest = m * 2**e, m in [0.5, 1): the columns become at most 2 in
+    # magnitude, and the divisor stays finite up to the largest float64.
+    divisor = np.ldexp(1.0, np.frexp(np.maximum(largest, 1.0))[1] - 1)
     scaler = _fit_in_chunks(values, divisor)
     scaler.mean_ *= divisor
     scaler.scale_ *= divisor
@@ -65,7 +68,9 @@ def scale_class(rows, layout: ColumnLayout, pixels=None):
     elif numeric.shape[1]:
         scaler = fit_standard_scaler(numeric)
         # numeric is rows itself or a new array taken from them, never the caller's X.
-        values = scaler.transform(numeric, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = scaler.transform(numeric, copy=False)
+        _check_finite(values, ranges, layout)
     else:
         scaler = FunctionTransformer().fit(numeric)
         values = numeric
@@ -73,3 +78,17 @@ def scale_class(rows, layout: ColumnLayout, pixels=None):
     if layout.categorical.size:
         values = np.hstack([values, one_hot(rows, layout)])
     return scaler, ranges, values
+
+
+def _check_finite(values: np.ndarray, ranges, layout: ColumnLayout) -> None:
+    """Raise a ValueError naming the first column whose standardised values overflowed."""
+    bad = ~np.isfinite(values).all(axis=0)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        largest = max(abs(float(ranges[0][j])), abs(float(ranges[1][j])))
+        raise ValueError(
+            f"Column {int(layout.numeric[j])} holds values up to {largest:.3g} in magnitude, "
+            "too close to float64's limit (1.8e308) to standardise: differences between them "
+            "overflow. Divide the column by a power of ten, or take its logarithm, before "
+            "resampling."
+        )
