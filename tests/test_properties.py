@@ -407,16 +407,8 @@ def test_integers_at_the_ends_of_their_dtype(case, options):
     check_resampling(case, **options)
 
 
-@pytest.fixture(scope="module")
-def only_when_selected(request):
-    # pyproject's addopts do not deselect slow tests, so this one skips itself unless -m names
-    # it (pytest -m slow tests/test_properties.py).
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("slow: select with -m slow")
-
-
 @pytest.mark.slow
 @settings(max_examples=2000, **COMMON)
 @given(case=frames() | arrays() | integers_at_their_ends(), options=OPTIONS)
-def test_every_input_many_examples(only_when_selected, case, options):
+def test_every_input_many_examples(case, options):
     check_resampling(case, **options)
