@@ -23,7 +23,7 @@ from sklearn.exceptions import NotFittedError
 
 import vae_oversampler
 from vae_oversampler import VAEOverSampler, load
-from vae_oversampler._persistence import _Decoder, _Encoder
+from vae_oversampler._typed_json import Decoder, Encoder
 
 
 def _numeric():
@@ -451,8 +451,8 @@ def test_unknown_or_newer_format_version_is_refused(numeric_file, tmp_path, vers
     ],
 )
 def test_typed_json_keeps_types(value):
-    encoded = json.loads(json.dumps(_Encoder().encode(value), allow_nan=False))
-    decoded = _Decoder(reader=None).decode(encoded)
+    encoded = json.loads(json.dumps(Encoder().encode(value), allow_nan=False))
+    decoded = Decoder(reader=None).decode(encoded)
     if isinstance(value, pd.Index | pd.Series):
         assert type(decoded) is type(value) and decoded.equals(value)
         assert decoded.dtype == value.dtype and decoded.name == value.name

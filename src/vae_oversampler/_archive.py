@@ -1,0 +1,289 @@
+"""The zip archive of a saved sampler: its members, their SHA-256 hashes and its manifest.
+
+``Writer`` adds JSON, ``.npy`` and ``.keras`` members and records each one's SHA-256;
+``Reader`` refuses, with a ``MemberError`` (a ``ValueError``) that names the member, an archive
+with a member twice, a missing or unexpected member, a member whose SHA-256 differs from the
+manifest's, an unknown or newer format version, and a Keras model whose ``config.json`` names a
+class other than the library's own models (checked before Keras reads it; Keras then loads it
+with ``safe_mode=True``). Arrays are read with ``allow_pickle=False``. Files written by another
+library or Keras version load with a warning.
+"""
+
+import hashlib
+import io
+import json
+import warnings
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "vae_oversampler.VAEOverSampler"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+# The Keras model classes a file may hold: registered name -> (module, class name).
+MODEL_CLASSES = {
+    "vae_oversampler>TabularVAE": ("vae_oversampler._model", "TabularVAE"),
+    "vae_oversampler>ImageVAE": ("vae_oversampler._image_model", "ImageVAE"),
+}
+# Keras objects that may appear inside a model's config (its dtype policy).
+NESTED_KERAS_CLASSES = {"DTypePolicy", "FloatDTypePolicy"}
+KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
+
+_CHUNK = 1 << 20
+
+
+def library_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+class MemberError(ValueError):
+    """A refused file, with the member at fault in its message."""
+
+
+class _HashingWriter:
+    """A write-only file that passes bytes on and hashes them."""
+
+    def __init__(self, raw):
+        self.raw, self.sha256 = raw, hashlib.sha256()
+
+    def write(self, data):
+        self.sha256.update(data)
+        return self.raw.write(data)
+
+
+class Writer:
+    """Writes the members of the archive and records their SHA-256."""
+
+    def __init__(self, archive: zipfile.ZipFile, folder: Path):
+        self.archive, self.folder = archive, folder
+        self.hashes: dict = {}
+
+    def add_json(self, name, value):
+        data = json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+        self.archive.writestr(name, data)
+        self.hashes[name] = hashlib.sha256(data).hexdigest()
+
+    def add_array(self, array: np.ndarray) -> str:
+        name = f"arrays/{sum(n.startswith('arrays/') for n in self.hashes)}.npy"
+        with self.archive.open(name, "w", force_zip64=True) as raw:
+            out = _HashingWriter(raw)
+            np.save(out, array, allow_pickle=False)
+        self.hashes[name] = out.sha256.hexdigest()
+        return name
+
+    def add_model(self, model) -> str:
+        index = sum(n.startswith("models/") for n in self.hashes)
+        name = f"models/{index}.keras"
+        local = self.folder / f"{index}.keras"
+        model.save(local)
+        with open(local, "rb") as source, self.archive.open(name, "w", force_zip64=True) as raw:
+            out = _HashingWriter(raw)
+            while chunk := source.read(_CHUNK):
+                out.write(chunk)
+        local.unlink()
+        self.hashes[name] = out.sha256.hexdigest()
+        return name
+
+
+class Reader:
+    """Checks an archive against its manifest and hands out verified members."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: str, folder: Path):
+        self.archive, self.path, self.folder = archive, path, folder
+        try:
+            names = archive.namelist()
+            if len(set(names)) != len(names):
+                raise MemberError(f"{path!r} holds a member twice; refusing to load it.")
+            if MANIFEST not in names:
+                raise MemberError(
+                    f"{path!r} is not a vae_oversampler file: its member {MANIFEST} is missing."
+                )
+            manifest = self._parse_json(MANIFEST, archive.read(MANIFEST))
+            self._check_manifest(manifest)
+            self.hashes = manifest["members"]
+            for name in self.hashes:
+                if name not in names:
+                    raise MemberError(
+                        f"{path!r} lacks the member {name}, which its manifest lists; the "
+                        "file is incomplete."
+                    )
+            for name in names:
+                if name != MANIFEST and name not in self.hashes:
+                    raise MemberError(
+                        f"{path!r} holds the member {name}, which its manifest does not list; "
+                        "refusing to load it."
+                    )
+            for name in self.hashes:
+                self._verify(name, self._stream_hash(name))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ValueError(
+                f"{path!r} is not a complete vae_oversampler file (truncated or corrupt: {exc})."
+            ) from None
+        self._warn_versions(manifest)
+
+    def _check_manifest(self, manifest):
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise MemberError(
+                f"{self.path!r} is not a vae_oversampler file: its {MANIFEST} does not name "
+                f"the format {FORMAT!r}."
+            )
+        version = manifest.get("format_version")
+        if type(version) is not int or version < 1:
+            raise MemberError(
+                f"{self.path!r} has an unknown format version {version!r} in its {MANIFEST}; "
+                f"this library reads format version {FORMAT_VERSION}."
+            )
+        if version > FORMAT_VERSION:
+            raise MemberError(
+                f"{self.path!r} has format version {version} (written by vae_oversampler "
+                f"{manifest.get('library_version')}), newer than the version "
+                f"{FORMAT_VERSION} that vae_oversampler {library_version()} reads; upgrade "
+                "vae_oversampler to load it."
+            )
+        members = manifest.get("members")
+        if not isinstance(members, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in members.items()
+        ):
+            raise MemberError(f"{self.path!r} has a malformed member list in its {MANIFEST}.")
+
+    def _warn_versions(self, manifest):
+        import keras
+
+        written, ours = manifest.get("library_version"), library_version()
+        if written != ours:
+            warnings.warn(
+                f"{self.path!r} was written by vae_oversampler {written} and is loaded by "
+                f"vae_oversampler {ours}; sample() may not give the same rows.",
+                UserWarning,
+                stacklevel=4,
+            )
+        written = f"{manifest.get('keras_version')} ({manifest.get('keras_backend')})"
+        ours = f"{keras.__version__} ({keras.backend.backend()})"
+        if written != ours:
+            warnings.warn(
+                f"{self.path!r} was written with Keras {written} and is loaded with Keras "
+                f"{ours}; sample() may not give the same rows bit for bit.",
+                UserWarning,
+                stacklevel=4,
+            )
+
+    def _stream_hash(self, name) -> str:
+        sha256 = hashlib.sha256()
+        with self.archive.open(name) as member:
+            while chunk := member.read(_CHUNK):
+                sha256.update(chunk)
+        return sha256.hexdigest()
+
+    def _verify(self, name, digest):
+        if digest != self.hashes[name]:
+            raise MemberError(
+                f"{self.path!r}: the SHA-256 of the member {name} does not match its manifest; "
+                "the file was altered or damaged. Refusing to load it."
+            )
+
+    def read(self, name) -> bytes:
+        """The bytes of member ``name``, checked against the manifest."""
+        if name not in self.hashes:
+            raise MemberError(f"{self.path!r} refers to the member {name}, which it lacks.")
+        try:
+            data = self.archive.read(name)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise MemberError(f"{self.path!r}: the member {name} is corrupt ({exc}).") from None
+        self._verify(name, hashlib.sha256(data).hexdigest())
+        return data
+
+    def _parse_json(self, name, data):
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise MemberError(
+                f"{self.path!r}: the member {name} is not valid JSON ({exc})."
+            ) from None
+
+    def json(self, name):
+        return self._parse_json(name, self.read(name))
+
+    def array(self, name) -> np.ndarray:
+        if not name.startswith("arrays/"):
+            raise MemberError(f"{self.path!r}: the member {name} is not an array member.")
+        try:
+            return np.load(io.BytesIO(self.read(name)), allow_pickle=False)
+        except MemberError:
+            raise
+        except ValueError as exc:
+            raise MemberError(
+                f"{self.path!r}: the member {name} is not a plain NumPy array ({exc})."
+            ) from None
+
+    def model(self, name):
+        if not name.startswith("models/"):
+            raise MemberError(f"{self.path!r}: the member {name} is not a model member.")
+        data = self.read(name)
+        self._check_model(name, data)
+        import keras
+
+        # Registers the library's model classes with Keras.
+        from . import _image_model, _model  # noqa: F401
+
+        local = self.folder / "model.keras"
+        local.write_bytes(data)
+        try:
+            return keras.saving.load_model(local, compile=False, safe_mode=True)
+        finally:
+            local.unlink()
+
+    def _check_model(self, name, data):
+        """Refuse a ``.keras`` member unless it is exactly a model of the library's classes."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                names = set(inner.namelist())
+                if not names <= KERAS_MEMBERS or "config.json" not in names:
+                    raise MemberError(
+                        f"{self.path!r}: the model member {name} holds {sorted(names)}, not "
+                        f"only Keras's {sorted(KERAS_MEMBERS)}; refusing to load it."
+                    )
+                config = self._parse_json(f"{name}/config.json", inner.read("config.json"))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise MemberError(
+                f"{self.path!r}: the model member {name} is not a .keras archive ({exc})."
+            ) from None
+        known = ", ".join(cls for _, cls in MODEL_CLASSES.values())
+        if not isinstance(config, dict):
+            raise MemberError(f"{self.path!r}: {name}/config.json is not a model config.")
+        registered = config.get("registered_name")
+        if MODEL_CLASSES.get(registered) != (config.get("module"), config.get("class_name")):
+            raise MemberError(
+                f"{self.path!r}: the model member {name} names the class "
+                f"{config.get('class_name')!r} (registered as {registered!r}, module "
+                f"{config.get('module')!r}), which is not one of the library's model classes "
+                f"({known}); refusing to load it."
+            )
+        for nested in _keras_objects([config.get("config"), config.get("build_config")]):
+            if (
+                nested.get("module") != "keras"
+                or nested.get("class_name") not in NESTED_KERAS_CLASSES
+                or nested.get("registered_name") is not None
+            ):
+                raise MemberError(
+                    f"{self.path!r}: the model member {name} names the class "
+                    f"{nested.get('class_name')!r} (registered as "
+                    f"{nested.get('registered_name')!r}) inside its config, which a model of "
+                    f"the library's classes ({known}) does not hold; refusing to load it."
+                )
+
+
+def _keras_objects(value):
+    """Every dict with a ``class_name`` inside ``value``."""
+    if isinstance(value, dict):
+        if "class_name" in value:
+            yield value
+        for item in value.values():
+            yield from _keras_objects(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keras_objects(item)
