@@ -46,3 +46,24 @@ def test_nearest_rows():
     z_mean = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
     z = np.array([[1.0, 1.0], [9.0, -1.0], [-1.0, 12.0], [6.0, 0.0]])
     np.testing.assert_array_equal(nearest_rows(z, z_mean), [0, 1, 2, 1])
+
+
+class _Logits:
+    """A stand-in decoder: one numeric column, then a 3-category block favouring the last."""
+
+    n_numeric, categorical_sizes = 1, (3,)
+
+    def decode(self, z):
+        return np.tile(np.array([[0.0, 0.0, 1.0, 9.0]], dtype=np.float32), (len(z), 1))
+
+
+def test_categories_the_class_does_not_hold_are_never_drawn():
+    from vae_oversampler._generation import decode
+
+    z = np.zeros((2000, 2), dtype=np.float32)
+    present = np.array([True, True, False])
+    _, drawn = decode(_Logits(), z, rng=np.random.RandomState(0), present=present)
+    _, likeliest = decode(_Logits(), z, present=present)
+    assert set(drawn[:, 0].tolist()) == {0, 1} and set(likeliest[:, 0].tolist()) == {1}
+    _, unmasked = decode(_Logits(), z, rng=np.random.RandomState(0))
+    assert (unmasked[:, 0] == 2).mean() > 0.99

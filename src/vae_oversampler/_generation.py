@@ -91,14 +91,18 @@ def residuals(model, x: np.ndarray, z_mean: np.ndarray) -> np.ndarray:
     return out
 
 
-def decode(model, z: np.ndarray, rng=None, noise=True) -> tuple[np.ndarray, np.ndarray]:
+def decode(
+    model, z: np.ndarray, rng=None, noise=True, present=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Decode latent points into standardised numeric columns and category codes, in one
     call (callers pass at most ``chunk_rows(model.n_features)`` points at a time).
 
     With ``rng``, each numeric value gets the decoder's learned Gaussian noise (unless
     ``noise`` is false) and each category is drawn from its softmax; without it, the
-    decoder's means and the most likely categories are returned. Image models return pixel
-    intensities and no categories.
+    decoder's means and the most likely categories are returned. ``present``, a boolean mask
+    over the one-hot blocks, limits each column's categories to those the class holds (a
+    softmax gives every category some probability). Image models return pixel intensities and
+    no categories.
 
     Returns
     -------
@@ -118,6 +122,8 @@ def decode(model, z: np.ndarray, rng=None, noise=True) -> tuple[np.ndarray, np.n
     start = n_numeric
     for j, size in enumerate(sizes):
         logits = out[:, start : start + size]
+        if present is not None:
+            logits[:, ~present[start - n_numeric : start - n_numeric + size]] = -np.inf
         start += size
         if rng is None:
             codes[:, j] = logits.argmax(axis=1)

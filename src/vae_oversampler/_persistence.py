@@ -51,6 +51,7 @@ FITTED_ATTRIBUTES = (
     "_layout",
     "_ranges",
     "_residuals",
+    "_categories_present",
     "_x_dtype",
     "_x_sparse_format",
     "_output_container",

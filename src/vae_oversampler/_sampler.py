@@ -393,10 +393,15 @@ class VAEOverSampler(BaseOverSampler):
         self._x_dtype = X.dtype
         self._x_sparse_format = X.format if sparse.issparse(X) else None
         self.scalers_, self._ranges, scaled = {}, {}, {}
+        # Per class, which categories of its one-hot blocks it holds: the only ones drawn.
+        self._categories_present = {}
         for label in targets:
             self.scalers_[label], self._ranges[label], scaled[label] = scale_class(
                 X[y == label], self._layout, pixels
             )
+            if self._layout.categorical.size:
+                one_hot = scaled[label][:, len(self._layout.numeric) :]
+                self._categories_present[label] = one_hot.any(axis=0)
         # Tabular classes train side by side, several to a model (see train_stack).
         trained = train_classes(
             scaled, config, {label: int(seeds[label][0]) for label in targets}, self.n_jobs
@@ -449,7 +454,13 @@ class VAEOverSampler(BaseOverSampler):
             z, rows = latent_points(
                 size, model.latent_dim, rng, posterior, neighbours, return_rows=True
             )
-            numeric, codes = decode(model, z, rng=noise_rng, noise=residual is None)
+            numeric, codes = decode(
+                model,
+                z,
+                rng=noise_rng,
+                noise=residual is None,
+                present=self._categories_present.get(label),
+            )
             if residual is not None:
                 if rows is None:
                     rows = nearest_rows(z, encodings[0])
