@@ -39,9 +39,10 @@ class MemberEarlyStopping(keras.callbacks.Callback):
     stops once ``patience`` epochs have passed without improving on its best epoch, and keeps
     that epoch's weights. A stopped member's later epochs are ignored (its rows keep flowing
     through the shared steps, which costs nearly nothing); training ends when every member has
-    stopped. Members not in ``monitored`` (too small for a validation split) never stop, so
-    a stack holding one trains every epoch, and they keep their last weights. Put it after
-    ``HeldOutLoss``.
+    stopped. Members not in ``monitored`` (too small for a validation split) do not stop
+    early, so a stack holding one trains every epoch, and they keep their last weights. Any
+    member whose training or validation loss is not finite stops at that epoch, which its
+    history records, for ``_training.divergence`` to find. Put it after ``HeldOutLoss``.
 
     After training, ``histories[k]`` holds member ``k``'s per-epoch ``loss``,
     ``reconstruction_loss`` and ``kl_loss`` (and their ``val_`` versions when monitored), up to
@@ -60,7 +61,6 @@ class MemberEarlyStopping(keras.callbacks.Callback):
         self.wait = [0] * n
         self.stopped = [False] * n
         self.weights = [None] * n
-        self.diverged = [False] * n
 
     def on_epoch_end(self, epoch, logs=None):
         beta = self.model.beta
@@ -81,7 +81,7 @@ class MemberEarlyStopping(keras.callbacks.Callback):
                     history.setdefault(name, []).append(float(values[k]))
             losses = [per_member[name][k] for name in ("loss", "val_loss") if name in history]
             if not np.isfinite(losses).all():
-                self.stopped[k] = self.diverged[k] = True
+                self.stopped[k] = True
                 continue
             if k not in self.monitored:
                 continue
