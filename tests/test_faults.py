@@ -93,9 +93,9 @@ def test_non_finite_decoded_values_never_reach_the_caller(data, monkeypatch):
     real_decode = sampler_module.decode
 
     def broken_decode(*args, **kwargs):
-        numeric, codes = real_decode(*args, **kwargs)
+        numeric, codes, missing_logits = real_decode(*args, **kwargs)
         numeric[0, 0] = np.nan
-        return numeric, codes
+        return numeric, codes, missing_logits
 
     monkeypatch.setattr(sampler_module, "decode", broken_decode)
     with pytest.raises(TrainingDivergedError, match="class 1 decoded non-finite values"):

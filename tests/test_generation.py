@@ -51,7 +51,7 @@ def test_nearest_rows():
 class _Logits:
     """A stand-in decoder: one numeric column, then a 3-category block favouring the last."""
 
-    n_numeric, categorical_sizes = 1, (3,)
+    n_numeric, categorical_sizes, missing_columns = 1, (3,), ()
 
     def decode(self, z):
         return np.tile(np.array([[0.0, 0.0, 1.0, 9.0]], dtype=np.float32), (len(z), 1))
@@ -62,8 +62,8 @@ def test_categories_the_class_does_not_hold_are_never_drawn():
 
     z = np.zeros((2000, 2), dtype=np.float32)
     present = np.array([True, True, False])
-    _, drawn = decode(_Logits(), z, rng=np.random.RandomState(0), present=present)
-    _, likeliest = decode(_Logits(), z, present=present)
+    _, drawn, _ = decode(_Logits(), z, rng=np.random.RandomState(0), present=present)
+    _, likeliest, _ = decode(_Logits(), z, present=present)
     assert set(drawn[:, 0].tolist()) == {0, 1} and set(likeliest[:, 0].tolist()) == {1}
-    _, unmasked = decode(_Logits(), z, rng=np.random.RandomState(0))
+    _, unmasked, _ = decode(_Logits(), z, rng=np.random.RandomState(0))
     assert (unmasked[:, 0] == 2).mean() > 0.99

@@ -4,7 +4,7 @@ import numpy as np
 from keras import ops
 from scipy import stats
 
-from vae_oversampler._losses import categorical_nll, gaussian_nll, kl_divergence
+from vae_oversampler._losses import categorical_nll, gaussian_nll, kl_divergence, table_nll
 
 
 def test_gaussian_nll_matches_scipy():
@@ -42,3 +42,32 @@ def test_categorical_nll_is_cross_entropy_per_block_on_any_leading_axes():
     np.testing.assert_allclose(got, expected, rtol=1e-6)
     rows = ops.convert_to_numpy(categorical_nll(x[1], logits[1], sizes))
     np.testing.assert_allclose(rows, expected[1], rtol=1e-6)
+
+
+def test_table_nll_leaves_missing_cells_out_and_scores_the_indicators():
+    rng = np.random.RandomState(0)
+    numeric, output_numeric = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    log_var = rng.normal(size=3)
+    codes = rng.randint(2, size=6)
+    block, logits = np.eye(2)[codes], rng.normal(size=(6, 2))
+    # Indicators for numeric column 1 and for the categorical column.
+    holes = rng.rand(6, 2) < 0.5
+    block[holes[:, 1]] = 0.0
+    indicator_logits = rng.normal(size=(6, 2))
+    x = np.hstack([numeric, block, holes.astype(float)]).astype("float32")
+    output = np.hstack([output_numeric, logits, indicator_logits]).astype("float32")
+    got = ops.convert_to_numpy(table_nll(x, output, log_var.astype("float32"), (2,), (1, -1)))
+    gaussian = -stats.norm.logpdf(numeric, output_numeric, np.exp(0.5 * log_var))
+    gaussian[:, 1] *= ~holes[:, 0]
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    categorical = -np.where(holes[:, 1], 0.0, log_p[np.arange(6), codes])
+    p = 1 / (1 + np.exp(-indicator_logits))
+    bernoulli = -(holes * np.log(p) + ~holes * np.log(1 - p)).sum(axis=1)
+    np.testing.assert_allclose(got, gaussian.sum(axis=1) + categorical + bernoulli, rtol=1e-5)
+    # The value under a missing cell does not matter.
+    moved = x.copy()
+    moved[holes[:, 0], 1] += 100.0
+    again = ops.convert_to_numpy(
+        table_nll(moved, output, log_var.astype("float32"), (2,), (1, -1))
+    )
+    np.testing.assert_allclose(again, got, rtol=1e-6)

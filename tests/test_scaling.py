@@ -36,7 +36,7 @@ def test_chunked_fit_matches_standard_scaler_fit(monkeypatch):
 def test_scaled_values_are_the_standardised_rows_in_float32(dtype):
     X = _rows(200).astype(dtype)
     rows = X.copy()
-    _, (low, high), values = scale_class(rows, fit_layout(X, np.array([], np.int64)))
+    _, (low, high), values, _ = scale_class(rows, fit_layout(X, np.array([], np.int64)))
     assert values.dtype == np.float32
     np.testing.assert_allclose(values, StandardScaler().fit_transform(X), rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(low, X.min(axis=0))
@@ -50,6 +50,6 @@ def test_categorical_rows_keep_their_codes():
     X = np.array([[0.5, "a"], [1.5, "b"], [2.5, "a"]], dtype=object)
     rows = X.copy()
     layout = fit_layout(X, np.array([1]))
-    _, _, values = scale_class(rows, layout)
+    _, _, values, _ = scale_class(rows, layout)
     np.testing.assert_array_equal(values[:, 1:], [[1, 0], [0, 1], [1, 0]])
     assert rows.tolist() == X.tolist()

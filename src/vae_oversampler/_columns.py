@@ -1,8 +1,9 @@
-"""The columns of a table: which are categorical, which hold whole numbers, and their ranges.
+"""The columns of a table: which are categorical, which hold whole numbers, which have holes.
 
 The VAE sees each row as its numeric columns (standardised per class) followed by a one-hot
-block per categorical column. This module finds those columns, encodes rows into that layout
-and puts generated values back into the caller's column order and dtype.
+block per categorical column (all zeros where the category is missing), and, for a class with
+holes, its missingness indicators (see ``_missing``). This module finds those columns, encodes
+rows into that layout and puts generated values back into the caller's column order and dtype.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from scipy import sparse
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import check_array
 from sklearn.utils._indexing import _get_column_indices
+
+from ._missing import column_markers, is_missing
 
 
 def _is_categorical_dtype(dtype) -> bool:
@@ -70,6 +73,8 @@ class ColumnLayout:
     whole: np.ndarray  # per numeric column: it holds whole numbers only
     # per numeric column: the NumPy dtype its new values must fit (the caller's column's)
     numeric_dtypes: tuple = ()
+    # (column, marker kind) for each column of X with a missing cell; see _missing.marker
+    missing: tuple = ()
 
     @property
     def categories(self) -> list:
@@ -83,7 +88,13 @@ class ColumnLayout:
 
     @property
     def n_encoded(self) -> int:
+        """Width of a complete row as the VAE sees it (before any missingness indicators)."""
         return len(self.numeric) + sum(self.group_sizes)
+
+    @property
+    def missing_kinds(self) -> dict:
+        """``{column: marker kind}`` of the columns of X with a missing cell."""
+        return {int(column): kind for column, kind in self.missing}
 
 
 # Rows checked at a time for whole numbers, to keep temporaries small on big tables.
@@ -91,21 +102,29 @@ CHUNK_ROWS = 65_536
 
 
 def numeric_part(X, numeric) -> np.ndarray:
-    """The numeric columns of ``X`` as a finite float array (sparse X is densified).
+    """The numeric columns of ``X`` as a float array, NaN where a cell is missing (sparse X
+    is densified).
 
     float32 stays float32, so a big float32 class is not copied into float64; anything else
     becomes float64.
     """
     columns = X if len(numeric) == X.shape[1] else X[:, numeric]
     columns = columns.toarray() if sparse.issparse(columns) else columns
+    if columns.dtype.kind == "O":
+        # None and pd.NA, which float() refuses, become NaN.
+        columns = np.where(is_missing(columns), np.nan, columns)
     try:
         return check_array(
-            columns, dtype=[np.float64, np.float32], order="C", ensure_min_features=0
+            columns,
+            dtype=[np.float64, np.float32],
+            order="C",
+            ensure_min_features=0,
+            ensure_all_finite="allow-nan",
         )
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise ValueError(
-            f"The columns that categorical_features leaves numeric must hold finite numbers: "
-            f"{exc} Impute missing values first, or list the column in categorical_features."
+            f"The columns that categorical_features leaves numeric must hold numbers (or "
+            f"missing values): {exc} List a column of other values in categorical_features."
         ) from None
 
 
@@ -121,18 +140,33 @@ def fit_layout(X, categorical, dtypes=None) -> ColumnLayout:
         X.dtype if dtypes is None else _numpy_dtype(dtypes[i], X.dtype) for i in numeric
     )
     whole = _whole_columns(X, numeric)
-    for column in categorical:
-        if _has_missing(X[:, column]):
-            raise ValueError(
-                f"Categorical column {column} holds missing values (None or NaN). Impute them "
-                "first, for example with SimpleImputer(strategy='most_frequent'), or make "
-                "'missing' a category of its own."
-            )
+    missing = column_markers(X, range(X.shape[1]))
     encoder = None
     if len(categorical):
+        values = X[:, categorical]
+        holes = is_missing(values)
+        for j, column in enumerate(categorical):
+            if holes[:, j].all():
+                raise ValueError(
+                    f"Categorical column {column} holds missing values only, so it has no "
+                    "category to learn. Drop it, or pass categorical_features without it."
+                )
         encoder = OneHotEncoder(sparse_output=False, dtype=np.float32)
-        encoder.fit(X[:, categorical])
-    return ColumnLayout(numeric, np.asarray(categorical, np.int64), encoder, whole, numeric_dtypes)
+        encoder.fit(_filled(values, holes))
+    return ColumnLayout(
+        numeric, np.asarray(categorical, np.int64), encoder, whole, numeric_dtypes, missing
+    )
+
+
+def _filled(values: np.ndarray, holes: np.ndarray) -> np.ndarray:
+    """Categorical ``values`` with each missing cell replaced by a value its column holds, so
+    that a ``OneHotEncoder`` sees no missing category (the cells are zeroed after encoding)."""
+    if not holes.any():
+        return values
+    values = values.copy()
+    for j in np.flatnonzero(holes.any(axis=0)):
+        values[holes[:, j], j] = values[np.argmin(holes[:, j]), j]
+    return values
 
 
 def _numpy_dtype(dtype, default) -> np.dtype:
@@ -143,33 +177,35 @@ def _numpy_dtype(dtype, default) -> np.dtype:
         return np.dtype(default)
 
 
-def _has_missing(values: np.ndarray) -> bool:
-    """Whether an object column holds None, NaN or pandas' NA."""
-    try:
-        import pandas as pd
-    except ImportError:
-        return any(v is None or (isinstance(v, float) and v != v) for v in values)
-    return bool(pd.isna(values).any())
-
-
 def _whole_columns(X, numeric) -> np.ndarray:
-    """Per numeric column: every value is a whole number."""
+    """Per numeric column: every value that is not missing is a whole number."""
     if sparse.issparse(X):
         columns = sparse.csc_matrix(X)[:, numeric]
-        columns.data = (columns.data != np.round(columns.data)).astype(np.float64)
+        data = columns.data
+        columns.data = ((data != np.round(data)) & ~np.isnan(data)).astype(np.float64)
         return np.asarray(columns.sum(axis=0)).ravel() == 0
     whole = np.ones(len(numeric), dtype=bool)
     for start in range(0, X.shape[0], CHUNK_ROWS):
         block = numeric_part(X[start : start + CHUNK_ROWS], numeric)
-        whole &= np.all(block == np.round(block), axis=0)
+        whole &= np.all((block == np.round(block)) | np.isnan(block), axis=0)
     return whole
 
 
-def one_hot(X, layout: ColumnLayout) -> np.ndarray:
-    """The one-hot blocks of the categorical columns of ``X``, as float32."""
+def one_hot(X, layout: ColumnLayout) -> tuple[np.ndarray, np.ndarray]:
+    """The one-hot blocks of the categorical columns of ``X``, as float32, a block all zeros
+    where its category is missing; and which cells are missing (rows x categorical
+    columns)."""
     if layout.encoder is None:
-        return np.zeros((X.shape[0], 0), dtype=np.float32)
-    return layout.encoder.transform(X[:, layout.categorical])
+        return np.zeros((X.shape[0], 0), dtype=np.float32), np.zeros((X.shape[0], 0), bool)
+    values = X[:, layout.categorical]
+    holes = is_missing(values)
+    encoded = layout.encoder.transform(_filled(values, holes))
+    if holes.any():
+        start = 0
+        for j, size in enumerate(layout.group_sizes):
+            encoded[holes[:, j], start : start + size] = 0.0
+            start += size
+    return encoded, holes
 
 
 def assemble(numeric_values, codes, layout: ColumnLayout, dtype) -> np.ndarray:

@@ -81,21 +81,27 @@ def nearest_rows(z: np.ndarray, z_mean: np.ndarray) -> np.ndarray:
 def residuals(model, x: np.ndarray, z_mean: np.ndarray) -> np.ndarray:
     """Reconstruction residuals of the numeric columns: each row minus the decoder's mean at
     the row's encoding, in the standardised space, as float32 (the precision of the VAE's own
-    rows and output; they are kept for every row of the class)."""
+    rows and output; they are kept for every row of the class). A missing cell's residual is
+    0: the row has no value there to keep."""
     n_numeric = model.n_numeric
     out = np.empty((len(x), n_numeric), dtype=np.float32)
     step = chunk_rows(model.n_features)
     for start in range(0, len(x), step):
         stop = start + step
         out[start:stop] = x[start:stop, :n_numeric] - decode(model, z_mean[start:stop])[0]
+    first = model.n_features - len(model.missing_columns)
+    for i, column in enumerate(model.missing_columns):
+        if column >= 0:
+            out[x[:, first + i] > 0.5, column] = 0.0
     return out
 
 
 def decode(
     model, z: np.ndarray, rng=None, noise=True, present=None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Decode latent points into standardised numeric columns and category codes, in one
-    call (callers pass at most ``chunk_rows(model.n_features)`` points at a time).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decode latent points into standardised numeric columns, category codes and the logits
+    of the missingness indicators, in one call (callers pass at most
+    ``chunk_rows(model.n_features)`` points at a time).
 
     With ``rng``, each numeric value gets the decoder's learned Gaussian noise (unless
     ``noise`` is false) and each category is drawn from its softmax; without it, the
@@ -108,6 +114,7 @@ def decode(
     -------
     numeric : ndarray of shape (len(z), model.n_numeric), float64
     codes : ndarray of shape (len(z), len(model.categorical_sizes)), int64
+    missing_logits : ndarray of shape (len(z), len(model.missing_columns)), float64
     """
     from keras import ops
 
@@ -122,8 +129,10 @@ def decode(
     start = n_numeric
     for j, size in enumerate(sizes):
         logits = out[:, start : start + size]
-        if present is not None:
-            logits[:, ~present[start - n_numeric : start - n_numeric + size]] = -np.inf
+        held = None if present is None else present[start - n_numeric : start - n_numeric + size]
+        # A column the class never observes has no category present; it is written missing.
+        if held is not None and held.any():
+            logits[:, ~held] = -np.inf
         start += size
         if rng is None:
             codes[:, j] = logits.argmax(axis=1)
@@ -132,7 +141,7 @@ def decode(
         cumulative = np.cumsum(probabilities, axis=1)
         draws = rng.random_sample(len(z)) * cumulative[:, -1]
         codes[:, j] = np.minimum((cumulative < draws[:, None]).sum(axis=1), size - 1)
-    return numeric, codes
+    return numeric, codes, out[:, out.shape[1] - len(model.missing_columns) :]
 
 
 def cast_columns(values: np.ndarray, dtypes, dtype) -> np.ndarray:

@@ -49,8 +49,10 @@ class VariationalAutoencoder(keras.Model):
     to N(0, I).
     """
 
-    # Widths of the one-hot blocks at the end of a row; the columns before them are numeric.
+    # Widths of the one-hot blocks after the numeric columns of a row.
     categorical_sizes = ()
+    # Per missingness indicator at the end of a row: the numeric column it marks, or -1.
+    missing_columns = ()
 
     def __init__(self, n_features, latent_dim, beta, seed, **kwargs):
         # A fixed name, not Keras's unique "tabular_vae_<n>": TensorFlow keeps about 35 KiB
@@ -69,7 +71,7 @@ class VariationalAutoencoder(keras.Model):
     @property
     def n_numeric(self) -> int:
         """Numeric columns at the start of a row."""
-        return self.n_features - sum(self.categorical_sizes)
+        return self.n_features - sum(self.categorical_sizes) - len(self.missing_columns)
 
     def reset_seed(self, seed):
         """Restart the reparameterisation noise from ``seed``."""
@@ -125,7 +127,13 @@ class TabularVAE(VariationalAutoencoder):
     seed : int
         Seeds the initial weights and the sampling noise; see :meth:`reinitialize`.
     categorical_sizes : tuple of int
-        Widths of the one-hot blocks that end each row, one per categorical column.
+        Widths of the one-hot blocks that follow the numeric columns, one per categorical
+        column.
+    missing_columns : tuple of int
+        One entry per missingness indicator that ends each row (1 where the cell is
+        missing): the position among the numeric columns of the column it marks, or -1 for a
+        categorical column. The decoder gives each indicator a logit; see
+        :func:`~vae_oversampler._losses.table_nll`.
     """
 
     def __init__(
@@ -136,11 +144,13 @@ class TabularVAE(VariationalAutoencoder):
         beta=1.0,
         seed=0,
         categorical_sizes=(),
+        missing_columns=(),
         **kwargs,
     ):
         super().__init__(n_features, latent_dim, beta, seed, **kwargs)
         self.hidden_layer_sizes = tuple(int(h) for h in hidden_layer_sizes)
         self.categorical_sizes = tuple(int(s) for s in categorical_sizes)
+        self.missing_columns = tuple(int(c) for c in missing_columns)
         self.encoder = _dense_stack(self.hidden_layer_sizes, "encoder")
         self.z_mean_layer = layers.Dense(
             self.latent_dim, kernel_initializer="zeros", name="z_mean"
@@ -193,17 +203,22 @@ class TabularVAE(VariationalAutoencoder):
         return self.z_mean_layer(hidden), self.z_log_var_layer(hidden)
 
     def decoder_output(self, z, training=False):
-        """The numeric columns' means, then the categories' logits, for latent points ``z``."""
+        """The numeric columns' means, then the categories' logits and the missingness
+        indicators' logits, for latent points ``z``."""
         return self.x_mean_layer(self.decoder(z))
 
     def decode(self, z):
-        """Return the numeric means and the category logits for latent points ``z``."""
+        """Return the numeric means, the category logits and the missingness logits for latent
+        points ``z``."""
         return self.decoder_output(z)
 
     def reconstruction_nll(self, x, output):
         """Negative log-likelihood of each row: Gaussian with the learned variance for the
-        numeric columns, categorical for each one-hot block."""
-        return table_nll(x, output, self.output_log_var(), self.categorical_sizes)
+        observed numeric cells, categorical for each one-hot block, Bernoulli for each
+        missingness indicator."""
+        return table_nll(
+            x, output, self.output_log_var(), self.categorical_sizes, self.missing_columns
+        )
 
     def output_log_var(self):
         """The decoder's per-numeric-column log-variance, inside its bounds."""
@@ -214,4 +229,5 @@ class TabularVAE(VariationalAutoencoder):
             **super().get_config(),
             "hidden_layer_sizes": list(self.hidden_layer_sizes),
             "categorical_sizes": list(self.categorical_sizes),
+            "missing_columns": list(self.missing_columns),
         }

@@ -52,6 +52,7 @@ FITTED_ATTRIBUTES = (
     "_ranges",
     "_residuals",
     "_categories_present",
+    "_missing",
     "_x_dtype",
     "_x_sparse_format",
     "_output_container",

@@ -23,10 +23,12 @@ from ._generation import (
     nearest_rows,
     residuals,
 )
+from ._missing import draw_missing, put_missing, restore_object_markers, seed_holes
 from ._pixels import PixelScaler, check_image_shape, pixel_scale
 from ._scaling import scale_class
 from ._validation import (
     check_class_sizes,
+    check_image_missing,
     check_mixed_input,
     explain_input_error,
     holds_big_integers,
@@ -195,6 +197,20 @@ class VAEOverSampler(BaseOverSampler):
 
     Notes
     -----
+    **Missing values.** X may have holes: NaN in numeric columns, and NaN, ``None`` or
+    ``pd.NA`` in categorical ones, pandas' nullable dtypes (``Int64``, ``boolean``,
+    ``string``, ``category``) included; infinite values are still refused. A class with holes
+    gets one missingness indicator per column that has any in the class: the encoder reads
+    them, a missing cell adds nothing to the reconstruction loss (its block of a categorical
+    column is all zeros), and the decoder learns each indicator's probability. New rows get
+    their holes from those probabilities; with ``decoder_output="residual"`` each draw is
+    coupled to the holes of the row the new one grew from (the missingness counterpart of
+    its residual), so columns that are missing together stay so. A column the class never
+    observes is always missing in its new rows, and a column without holes in the class never
+    is. New holes are written as the column's own missing value (NaN, ``None`` or ``pd.NA``),
+    and the caller's rows come back with theirs. A class without holes trains and generates
+    exactly as on a complete table. Image rows (``image_shape``) cannot have holes.
+
     The same integer ``random_state`` gives the same rows bit for bit in the same environment.
     Training and sampling draw from their own seeded generators and leave the global random
     states of Python, NumPy and Keras as they were.
@@ -306,11 +322,14 @@ class VAEOverSampler(BaseOverSampler):
         # so only this wrapper can put the previous state back.
         state = dict(vars(self))
         try:
-            return super().fit_resample(X, y, **params)
+            X_resampled, y_resampled = super().fit_resample(X, y, **params)
         except BaseException:
             vars(self).clear()
             vars(self).update(state)
             raise
+        if self._layout.missing and hasattr(X_resampled, "iloc"):
+            restore_object_markers(X_resampled, X, self._layout.missing_kinds, len(X))
+        return X_resampled, y_resampled
 
     def _check_X_y(self, X, y, accept_sparse=None):
         given = X
@@ -320,10 +339,20 @@ class VAEOverSampler(BaseOverSampler):
         categorical = categorical_indices(columns, self.categorical_features)
         if categorical.size == 0:
             reject_non_numeric(X)
+            y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
             try:
-                X, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+                X, y = validate_data(
+                    self,
+                    X=X,
+                    y=y,
+                    reset=True,
+                    accept_sparse=accept_sparse or ["csr", "csc"],
+                    ensure_all_finite="allow-nan",
+                )
             except ValueError as exc:
                 raise explain_input_error(exc) from exc
+            if self.image_shape is not None:
+                check_image_missing(X)
         else:
             check_mixed_input(X, self.image_shape)
             y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
@@ -395,16 +424,26 @@ class VAEOverSampler(BaseOverSampler):
         self.scalers_, self._ranges, scaled = {}, {}, {}
         # Per class, which categories of its one-hot blocks it holds: the only ones drawn.
         self._categories_present = {}
+        # Per class with holes: the columns that have them and each one's missing rate.
+        self._missing, indicators = {}, {}
+        n_numeric = len(self._layout.numeric)
         for label in targets:
-            self.scalers_[label], self._ranges[label], scaled[label] = scale_class(
+            self.scalers_[label], self._ranges[label], scaled[label], missing = scale_class(
                 X[y == label], self._layout, pixels
             )
             if self._layout.categorical.size:
-                one_hot = scaled[label][:, len(self._layout.numeric) :]
+                one_hot = scaled[label][:, n_numeric : self._layout.n_encoded]
                 self._categories_present[label] = one_hot.any(axis=0)
+            if missing.size:
+                self._missing[label] = (missing.columns, missing.rates)
+                indicators[label] = missing.model_columns
         # Tabular classes train side by side, several to a model (see train_stack).
         trained = train_classes(
-            scaled, config, {label: int(seeds[label][0]) for label in targets}, self.n_jobs
+            scaled,
+            config,
+            {label: int(seeds[label][0]) for label in targets},
+            self.n_jobs,
+            indicators,
         )
         self.vaes_, self.encodings_, self.history_, self._residuals = {}, {}, {}, {}
         X_new, y_new = [X], [y]
@@ -418,6 +457,10 @@ class VAEOverSampler(BaseOverSampler):
             if image_shape is None:
                 # Kept whatever decoder_output, which sample() reads when it is called.
                 self._residuals[label] = residuals(model, rows, self.encodings_[label][0])
+            if label in self._missing:
+                columns, rates = self._missing[label]
+                holes, probabilities = seed_holes(model, rows, self.encodings_[label][0])
+                self._missing[label] = (columns, rates, holes, probabilities)
             if self.verbose:
                 print(_progress_line(label, len(rows), history))
             del rows
@@ -454,21 +497,27 @@ class VAEOverSampler(BaseOverSampler):
             z, rows = latent_points(
                 size, model.latent_dim, rng, posterior, neighbours, return_rows=True
             )
-            numeric, codes = decode(
+            numeric, codes, missing_logits = decode(
                 model,
                 z,
                 rng=noise_rng,
                 noise=residual is None,
                 present=self._categories_present.get(label),
             )
+            if residual is not None and rows is None:
+                rows = nearest_rows(z, encodings[0])
+            seeds = None if residual is None else rows
+            holes = self._draw_holes(label, missing_logits, seeds, rng)
             if residual is not None:
-                if rows is None:
-                    rows = nearest_rows(z, encodings[0])
                 numeric += residual[rows]
             numeric = scaler.inverse_transform(numeric)
             if self.clip:
                 np.clip(numeric, low, high, out=numeric)
             numeric[:, layout.whole] = np.rint(numeric[:, layout.whole])
+            for i, column in enumerate(model.missing_columns):
+                if column >= 0:
+                    # A placeholder, replaced by the column's missing value below.
+                    numeric[holes[:, i], column] = 0.0
             # Values beyond float64's range (clip=False) are clipped into the dtype below;
             # NaN means the decoder itself broke.
             if np.isnan(numeric).any():
@@ -481,7 +530,23 @@ class VAEOverSampler(BaseOverSampler):
             if layout.categorical.size:
                 numeric = assemble(numeric, codes, layout, out.dtype)
             out[start : start + size] = numeric
+            if holes is not None:
+                columns = self._missing[label][0]
+                put_missing(out[start : start + size], holes, columns, layout.missing_kinds)
         return out
+
+    def _draw_holes(self, label, logits, rows, rng):
+        """Which cells of new rows of class ``label`` are missing (one column per column with
+        holes in the class), or None for a class without holes. ``rows`` are the class rows
+        the new rows grew from when their holes are coupled to those rows' (with
+        ``decoder_output="residual"``; see ``draw_missing``), else None."""
+        if label not in self._missing:
+            return None
+        _, rates, holes, probabilities = self._missing[label]
+        seeds = None if rows is None else (holes[rows], probabilities[rows])
+        # Drawn whatever decoder_output: the likelier outcome alone would erase every
+        # missing rate below one half.
+        return draw_missing(logits, rates, rng, seeds)
 
     def sample(self, n_samples: int, class_label, random_state=None):
         """Generate new rows of one class from its trained VAE.
@@ -513,7 +578,10 @@ class VAEOverSampler(BaseOverSampler):
         if self._x_sparse_format is not None:
             new = sparse.csr_matrix(new).asformat(self._x_sparse_format)
         labels = np.full(int(n_samples), class_label)
-        return self._output_container.transform(new, labels)[0]
+        new = self._output_container.transform(new, labels)[0]
+        if self._layout.missing and hasattr(new, "iloc"):
+            restore_object_markers(new, None, self._layout.missing_kinds, 0)
+        return new
 
     def save(self, path) -> None:
         """Write the fitted sampler to one file, which :func:`vae_oversampler.load` reads back
@@ -562,6 +630,7 @@ class VAEOverSampler(BaseOverSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
+        tags.input_tags.allow_nan = True
         return tags
 
 

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from ._columns import ColumnLayout, numeric_part, one_hot
+from ._missing import ClassMissing, class_missing
 
 # Rows per ``StandardScaler.partial_fit`` call. A class of at most this many rows is fitted in
 # one call, which is exactly ``StandardScaler.fit``.
@@ -39,7 +40,8 @@ def fit_standard_scaler(values: np.ndarray) -> StandardScaler:
         return scaler
     largest = np.zeros(values.shape[1])
     for start in range(0, len(values), FIT_CHUNK_ROWS):
-        chunk = np.abs(values[start : start + FIT_CHUNK_ROWS]).max(axis=0)
+        # fmax skips the NaN of missing cells.
+        chunk = np.fmax.reduce(np.abs(values[start : start + FIT_CHUNK_ROWS]), axis=0)
         largest = np.maximum(largest, chunk)
     # 2**(e - 1) with largest = m * 2**e, m in [0.5, 1): the columns become at most 2 in
     # magnitude, and the divisor stays finite up to the largest float64.
@@ -53,15 +55,30 @@ def fit_standard_scaler(values: np.ndarray) -> StandardScaler:
 
 
 def scale_class(rows, layout: ColumnLayout, pixels=None):
-    """Fit a scaler to one class's ``rows`` and return ``(scaler, (low, high), values)``.
+    """Fit a scaler to one class's ``rows`` and return ``(scaler, (low, high), values,
+    missing)``.
 
     ``rows`` must be the class's own copy (``X[y == label]``): its numeric columns may be
-    overwritten. ``values`` is float32, the scaled numeric columns followed by the one-hot
-    blocks of ``layout``; ``low`` and ``high`` are the numeric columns' ranges. ``pixels``, a
-    fitted ``PixelScaler``, scales images to [0, 1] instead of standardising.
+    overwritten. ``values`` is float32: the scaled numeric columns (0 where a cell is
+    missing), the one-hot blocks of ``layout`` (all zeros where a category is missing), then
+    one missingness indicator per column with a hole in the class, as ``missing``, a
+    :class:`~vae_oversampler._missing.ClassMissing`, lists them. ``low`` and ``high`` are the
+    numeric columns' ranges over their observed values. The scaler is fitted on the observed
+    values; a column the class never observes is scaled as zeros. ``pixels``, a fitted
+    ``PixelScaler``, scales images to [0, 1] instead of standardising.
     """
     numeric = numeric_part(rows, layout.numeric)
-    ranges = (numeric.min(axis=0), numeric.max(axis=0))
+    holes = None
+    if layout.missing:
+        holes = np.isnan(numeric)
+        if not holes.any():
+            holes = None
+        else:
+            numeric[:, holes.all(axis=0)] = 0.0
+    if holes is None:
+        ranges = (numeric.min(axis=0), numeric.max(axis=0))
+    else:
+        ranges = (np.fmin.reduce(numeric, axis=0), np.fmax.reduce(numeric, axis=0))
     if pixels is not None:
         scaler = clone(pixels).fit(numeric)
         values = scaler.transform(numeric)
@@ -70,14 +87,22 @@ def scale_class(rows, layout: ColumnLayout, pixels=None):
         # numeric is rows itself or a new array taken from them, never the caller's X.
         with np.errstate(over="ignore", invalid="ignore"):
             values = scaler.transform(numeric, copy=False)
+        if holes is not None:
+            values[holes] = 0.0
         _check_finite(values, ranges, layout)
     else:
         scaler = FunctionTransformer().fit(numeric)
         values = numeric
     values = values.astype(np.float32, copy=False)
+    blocks, categorical_holes = one_hot(rows, layout)
+    missing = ClassMissing(np.zeros(0, np.int64), (), np.zeros(0))
+    if holes is not None or categorical_holes.any():
+        numeric_holes = np.zeros(numeric.shape, bool) if holes is None else holes
+        missing, indicators = class_missing(numeric_holes, categorical_holes, layout)
+        return scaler, ranges, np.hstack([values, blocks, indicators]), missing
     if layout.categorical.size:
-        values = np.hstack([values, one_hot(rows, layout)])
-    return scaler, ranges, values
+        values = np.hstack([values, blocks])
+    return scaler, ranges, values, missing
 
 
 def _check_finite(values: np.ndarray, ranges, layout: ColumnLayout) -> None:

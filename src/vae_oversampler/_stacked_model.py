@@ -53,7 +53,7 @@ class StackedTabularVAE(keras.Model):
     ----------
     n_members : int
         Number of networks.
-    n_features, latent_dim, hidden_layer_sizes, beta, categorical_sizes
+    n_features, latent_dim, hidden_layer_sizes, beta, categorical_sizes, missing_columns
         As for ``TabularVAE``, shared by every member.
     seeds : sequence of int
         One seed per member for its starting weights; the first also seeds the
@@ -69,6 +69,7 @@ class StackedTabularVAE(keras.Model):
         beta=1.0,
         seeds=None,
         categorical_sizes=(),
+        missing_columns=(),
         **kwargs,
     ):
         # A fixed name, as for VariationalAutoencoder (see there).
@@ -81,6 +82,7 @@ class StackedTabularVAE(keras.Model):
         self.beta = float(beta)
         self.seeds = tuple(int(s) for s in (seeds if seeds is not None else [0] * n_members))
         self.categorical_sizes = tuple(int(s) for s in categorical_sizes)
+        self.missing_columns = tuple(int(c) for c in missing_columns)
         self.seed_generator = keras.random.SeedGenerator(self.seeds[0], name="seed_generator")
         self.reconstruction_tracker = MemberMean(self.n_members, name="reconstruction_loss")
         self.kl_tracker = MemberMean(self.n_members, name="kl_loss")
@@ -88,7 +90,7 @@ class StackedTabularVAE(keras.Model):
     @property
     def n_numeric(self) -> int:
         """Numeric columns at the start of a row."""
-        return self.n_features - sum(self.categorical_sizes)
+        return self.n_features - sum(self.categorical_sizes) - len(self.missing_columns)
 
     def _dense(self, n_in, n_out, name):
         kernel = self.add_weight(
@@ -196,7 +198,13 @@ class StackedTabularVAE(keras.Model):
         # PyTorch's test_on_batch hands x over as the caller's NumPy array.
         x = ops.transpose(ops.convert_to_tensor(x, dtype=z_mean.dtype), (1, 0, 2))
         log_var = ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR)
-        reconstruction = table_nll(x, output, ops.expand_dims(log_var, 1), self.categorical_sizes)
+        reconstruction = table_nll(
+            x,
+            output,
+            ops.expand_dims(log_var, 1),
+            self.categorical_sizes,
+            self.missing_columns,
+        )
         kl = kl_divergence(z_mean, z_log_var)
         if sample_weight is None:
             reconstruction, kl = ops.mean(reconstruction, axis=1), ops.mean(kl, axis=1)
@@ -219,4 +227,5 @@ class StackedTabularVAE(keras.Model):
             "beta": self.beta,
             "seeds": list(self.seeds),
             "categorical_sizes": list(self.categorical_sizes),
+            "missing_columns": list(self.missing_columns),
         }

@@ -197,16 +197,19 @@ def stack_key(n_rows: int, config: TrainingConfig) -> tuple[int, int, int]:
     return (batch, *epoch_layout(n_train, batch))
 
 
-def stacks(class_sizes: dict, config: TrainingConfig) -> list:
+def stacks(class_sizes: dict, config: TrainingConfig, missing: dict | None = None) -> list:
     """Group the classes (``{label: n_rows}``, in order) into the stacks that train together.
 
-    Classes with the same :func:`stack_key` share stacks of at most ``MAX_STACK_MEMBERS``, in
-    class order. The grouping depends on the class sizes and the configuration only, never
-    on ``n_jobs``, so the rows do not either.
+    Classes with the same :func:`stack_key` and the same missingness indicators (``missing``,
+    ``{label: missing_columns}``; none for a class it leaves out) share stacks of at most
+    ``MAX_STACK_MEMBERS``, in class order. The grouping depends on the classes' rows and the
+    configuration only, never on ``n_jobs``, so the rows do not either.
     """
+    missing = missing or {}
     groups: dict = {}
     for label, n_rows in class_sizes.items():
-        groups.setdefault(stack_key(n_rows, config), []).append(label)
+        key = (stack_key(n_rows, config), tuple(missing.get(label, ())))
+        groups.setdefault(key, []).append(label)
     return [
         labels[start : start + MAX_STACK_MEMBERS]
         for labels in groups.values()
@@ -275,11 +278,14 @@ def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
     return results
 
 
-def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
+def train_stack(
+    xs: list, config: TrainingConfig, seeds: list, missing_columns: tuple = ()
+) -> list:
     """Train one tabular VAE per class, all classes side by side in one ``StackedTabularVAE``.
 
     ``xs`` are the classes' scaled float32 rows (same width) and ``seeds`` their seeds; the
-    classes must share :func:`stack_key`. Each class is split, shuffled, initialised and
+    classes must share :func:`stack_key` and their rows end with the missingness indicators
+    of ``missing_columns`` (see ``TabularVAE``). Each class is split, shuffled, initialised and
     early-stopped exactly as it would be alone; only the arithmetic is shared. Returns one
     ``(model_config, weights, history)`` per class, as :func:`train_images` does, for
     ``TabularVAE`` models.
@@ -304,6 +310,7 @@ def train_stack(xs: list, config: TrainingConfig, seeds: list) -> list:
         "n_features": n_features,
         "hidden_layer_sizes": config.hidden_layer_sizes,
         "categorical_sizes": config.categorical_sizes,
+        "missing_columns": tuple(missing_columns),
     }
     if len(classes) == 1:
         stream = classes[0].stream[:, None]  # a view: a big class's rows are not copied
@@ -368,20 +375,26 @@ def divergence(history: dict, weights: list) -> str | None:
     return None
 
 
-def _train_jobs(classes: dict, config: TrainingConfig, seeds: dict, n_jobs) -> dict:
+def _train_jobs(classes: dict, config: TrainingConfig, seeds: dict, n_jobs, missing) -> dict:
     """Train every class of ``classes`` (``{label: scaled rows}``) in its stack, or alone for
     images; each stack or image class is one ``joblib`` job."""
     if config.image_shape is None:
-        groups = stacks({label: len(x) for label, x in classes.items()}, config)
-        train = train_stack
-    else:
-        groups, train = [[label] for label in classes], train_images
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(train)(
-            [classes[label] for label in group], config, [seeds[label] for label in group]
+        groups = stacks({label: len(x) for label, x in classes.items()}, config, missing)
+        jobs = (
+            delayed(train_stack)(
+                [classes[label] for label in group],
+                config,
+                [seeds[label] for label in group],
+                tuple(missing.get(group[0], ())),
+            )
+            for group in groups
         )
-        for group in groups
-    )
+    else:
+        groups = [[label] for label in classes]
+        jobs = (
+            delayed(train_images)([classes[label]], config, [seeds[label]]) for label in classes
+        )
+    results = Parallel(n_jobs=n_jobs)(jobs)
     return {
         label: result
         for group, group_results in zip(groups, results, strict=True)
@@ -389,16 +402,20 @@ def _train_jobs(classes: dict, config: TrainingConfig, seeds: dict, n_jobs) -> d
     }
 
 
-def train_classes(classes: dict, config: TrainingConfig, seeds: dict, n_jobs=None) -> dict:
+def train_classes(
+    classes: dict, config: TrainingConfig, seeds: dict, n_jobs=None, missing: dict | None = None
+) -> dict:
     """Train the VAE of each class: ``{label: (model_config, weights, history)}``.
 
-    ``classes`` maps each label to its scaled rows and ``seeds`` to its training seed. A class
+    ``classes`` maps each label to its scaled rows, ``seeds`` to its training seed and
+    ``missing`` (optional) to the ``missing_columns`` of the indicators its rows end with. A class
     whose run diverged (see :func:`divergence`) is trained once more from the same fresh
     start at ``RETRY_LEARNING_RATE_FACTOR`` times the learning rate, with a warning; if that
     diverges too, :class:`~vae_oversampler.exceptions.TrainingDivergedError` names the class.
     The retries depend on the data and the parameters only, so results stay reproducible.
     """
-    results = _train_jobs(classes, config, seeds, n_jobs)
+    missing = missing or {}
+    results = _train_jobs(classes, config, seeds, n_jobs, missing)
     failed = {}
     for label, (_, weights, history) in results.items():
         reason = divergence(history, weights)
@@ -407,7 +424,9 @@ def train_classes(classes: dict, config: TrainingConfig, seeds: dict, n_jobs=Non
     if not failed:
         return results
     retry = replace(config, learning_rate=config.learning_rate * RETRY_LEARNING_RATE_FACTOR)
-    retried = _train_jobs({label: classes[label] for label in failed}, retry, seeds, n_jobs)
+    retried = _train_jobs(
+        {label: classes[label] for label in failed}, retry, seeds, n_jobs, missing
+    )
     for label, (_, weights, history) in retried.items():
         reason = divergence(history, weights)
         if reason is not None:

@@ -19,6 +19,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 
 from ._archive import Reader
 from ._columns import ColumnLayout
+from ._missing import NA, NAN, NONE
 from ._pixels import PixelScaler
 
 # The scalers a file may rebuild, by class name; they are rebuilt from their parameters and
@@ -130,6 +131,7 @@ class Encoder:
             "whole": self.encode(layout.whole),
             "numeric_dtypes": [self.encode(np.dtype(d)) for d in layout.numeric_dtypes],
             "encoder": encoder,
+            "missing": [[int(column), str(kind)] for column, kind in layout.missing],
         }
 
     def _arrays_transformer(self, transformer):
@@ -287,6 +289,7 @@ class Decoder:
             encoder,
             self.decode(value["whole"]),
             tuple(self.decode(d) for d in value["numeric_dtypes"]),
+            _missing_markers(value.get("missing", [])),
         )
 
     def _ArraysTransformer(self, value):
@@ -364,6 +367,15 @@ _TAGS = {
     "Index",
     "Series",
 }
+
+
+def _missing_markers(items) -> tuple:
+    """A layout's ``missing`` pairs, each kind checked to be one the library writes."""
+    kinds = {NAN, NONE, NA}
+    pairs = tuple((int(column), str(kind)) for column, kind in items)
+    if any(kind not in kinds for _, kind in pairs):
+        raise ValueError(f"unexpected missing-value kinds in {pairs}")
+    return pairs
 
 
 def _category_rows(categories) -> np.ndarray:

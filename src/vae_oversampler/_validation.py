@@ -7,11 +7,6 @@ from scipy import sparse
 
 _HINTS = (
     (
-        "contains NaN",
-        "Impute the missing values first, for example with sklearn.impute.SimpleImputer "
-        "placed before the sampler in an imblearn Pipeline, or drop the rows that have them.",
-    ),
-    (
         "contains infinity",
         "Replace or drop the infinite values (for example with numpy.nan_to_num or by "
         "clipping) before resampling; a VAE can only learn finite numbers.",
@@ -122,6 +117,17 @@ def check_mixed_input(X, image_shape) -> None:
             "Categorical columns need a dense X or a DataFrame, but X is a sparse matrix. "
             "Densify it with X.toarray(), or pass categorical_features=None to treat every "
             "column as a number."
+        )
+
+
+def check_image_missing(X) -> None:
+    """Raise a ValueError if image rows ``X`` (validated, dense or sparse) hold NaN."""
+    values = X.data if sparse.issparse(X) else X
+    if np.isnan(values).any():
+        raise ValueError(
+            "X holds missing values (NaN), which image rows cannot have: the convolutional "
+            "VAE needs every pixel. Fill them (for example with 0, the background) before "
+            "resampling, or pass image_shape=None to model the rows as a table with holes."
         )
 
 
