@@ -424,7 +424,8 @@ class VAEOverSampler(BaseOverSampler):
         self.scalers_, self._ranges, scaled = {}, {}, {}
         # Per class, which categories of its one-hot blocks it holds: the only ones drawn.
         self._categories_present = {}
-        # Per class with holes: the columns that have them and each one's missing rate.
+        # Per class with holes: (the columns that have them, each one's missing rate), then
+        # also each row's holes and the head's probabilities at its encoding (seed_holes).
         self._missing, indicators = {}, {}
         n_numeric = len(self._layout.numeric)
         for label in targets:
@@ -540,9 +541,11 @@ class VAEOverSampler(BaseOverSampler):
         holes in the class), or None for a class without holes. ``rows`` are the class rows
         the new rows grew from when their holes are coupled to those rows' (with
         ``decoder_output="residual"``; see ``draw_missing``), else None."""
-        if label not in self._missing:
+        # A sampler saved before missing values were supported has no _missing.
+        missing = getattr(self, "_missing", {})
+        if label not in missing:
             return None
-        _, rates, holes, probabilities = self._missing[label]
+        _, rates, holes, probabilities = missing[label]
         seeds = None if rows is None else (holes[rows], probabilities[rows])
         # Drawn whatever decoder_output: the likelier outcome alone would erase every
         # missing rate below one half.
