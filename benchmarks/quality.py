@@ -44,11 +44,11 @@ import pandas as pd
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
 from scipy.stats import wilcoxon
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, balanced_accuracy_score, f1_score
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler, label_binarize
 from sklearn.tree import DecisionTreeClassifier
 from tqdm import tqdm
@@ -63,6 +63,7 @@ from datasets import (
     numeric,
 )
 from vae_oversampler import VAEOverSampler
+from vae_oversampler.metrics import copy_share, distance_ratio, two_sample_auc
 
 QUICK_SETS = ["ecoli3", "glass6", "new_thyroid1", "yeast4"]
 DEFAULT_NAME = "VAE (defaults)"
@@ -131,7 +132,8 @@ def fidelity(folds, seed):
     """Two-sample AUC, exact-copy share and relative distance to the closest training row.
 
     ``folds`` holds, per training fold, ``(generated, held_out, train_minority)``. The AUC
-    pools the folds: each fold's generated rows are sub-sampled to its held-out count.
+    pools the folds: each fold's generated rows are sub-sampled to its held-out count. The
+    measures are :mod:`vae_oversampler.metrics`'s, on the fold's standardised columns.
     """
     rng = np.random.RandomState(seed)
     fake, real, copies, dcr = [], [], [], []
@@ -142,19 +144,9 @@ def fidelity(folds, seed):
         n = min(len(generated), len(held_out))
         fake.append(generated[rng.choice(len(generated), n, replace=False)])
         real.append(held_out[rng.choice(len(held_out), n, replace=False)])
-        train_rows = {row.tobytes() for row in np.ascontiguousarray(train_minority)}
-        copies.append(
-            np.mean([r.tobytes() in train_rows for r in np.ascontiguousarray(generated)])
-        )
-        neighbours = NearestNeighbors(n_neighbors=2).fit(train_minority)
-        real_nn = np.median(neighbours.kneighbors(train_minority)[0][:, 1])
-        closest = neighbours.kneighbors(generated, n_neighbors=1)[0][:, 0]
-        dcr.append(np.median(closest) / real_nn if real_nn > 0 else np.nan)
-    X = np.vstack(fake + real)
-    y = np.r_[np.ones(sum(map(len, fake))), np.zeros(sum(map(len, real)))]
-    forest = RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1)
-    cv = StratifiedKFold(5, shuffle=True, random_state=seed)
-    auc = cross_val_score(forest, X, y, cv=cv, scoring="roc_auc").mean()
+        copies.append(copy_share(train_minority, generated))
+        dcr.append(np.median(distance_ratio(train_minority, generated, standardize=False)))
+    auc = two_sample_auc(np.vstack(real), np.vstack(fake), random_state=seed)
     return auc, float(np.mean(copies)), float(np.nanmean(dcr))
 
 

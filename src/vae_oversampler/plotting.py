@@ -1,6 +1,8 @@
-"""Figures of a fitted ``VAEOverSampler``: training curves, generated rows, the latent map.
+"""Figures of a fitted ``VAEOverSampler``: training curves, generated rows, the latent map, and
+the fidelity of one class's generated rows.
 
-Each function takes a fitted sampler and one of the classes it over-sampled, and returns a
+Each function but :func:`plot_fidelity` takes a fitted sampler and one of the classes it
+over-sampled; :func:`plot_fidelity` takes rows, from any over-sampler. Each returns a
 matplotlib ``Figure``; save it with ``fig.savefig(path)``. matplotlib is an optional
 dependency: ``pip install "vae-oversampler[plot]"``.
 
@@ -26,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import plain
 
-__all__ = ["plot_history", "plot_latent_grid", "plot_samples"]
+__all__ = ["plot_fidelity", "plot_history", "plot_latent_grid", "plot_samples"]
 
 _CURVES = (
     ("loss", "total loss"),
@@ -287,4 +289,77 @@ def plot_latent_grid(sampler, class_label, n: int = 10, extent: float = 1.0):
     ax.set_xticks(ticks * width + (width - 1) / 2, [f"{v:.2g}" for v in axis])
     ax.set_yticks(ticks * height + (height - 1) / 2, [f"{v:.2g}" for v in axis[::-1]])
     ax.set(xlabel="z[0]", ylabel="z[1]", title=f"Latent map of class {plain(class_label)!r}")
+    return fig
+
+
+def plot_fidelity(train, held_out, generated, *, random_state=0, title=None):
+    """The fidelity measures of one class's generated rows, as a picture.
+
+    Left, the distance from each row to its closest training row, in units of the training
+    rows' spacing (:func:`~vae_oversampler.metrics.distance_ratio`), for the generated rows
+    and, as the reference, for held-out real rows: realistic rows have the same
+    distribution. Right, the three sets on the training rows' first two principal components.
+    The titles carry :func:`~vae_oversampler.metrics.two_sample_auc` and
+    :func:`~vae_oversampler.metrics.copy_share`.
+
+    Parameters
+    ----------
+    train : array-like or DataFrame of shape (n_train, n_features)
+        The class's real rows that the sampler saw.
+    held_out : array-like or DataFrame of shape (n_held_out, n_features)
+        Real rows of the class that it did not see.
+    generated : array-like or DataFrame of shape (n_generated, n_features)
+        The rows it made for the class.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the two-sample AUC.
+    title : str, default=None
+        The figure's title.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    from sklearn.decomposition import PCA
+
+    from . import metrics
+
+    plt = _pyplot()
+    train, held_out, generated = metrics._numeric_arrays(train, held_out, generated)
+    report = metrics.fidelity_report(train, held_out, generated, random_state=random_state)
+    scaled = metrics._scaled(train, held_out, generated, standardize=True)
+    ratios = [metrics._distance_ratio(scaled[0], rows) for rows in scaled[1:]]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    finite = np.concatenate([r[np.isfinite(r)] for r in ratios])
+    bins = np.linspace(0.0, max(float(finite.max()) if len(finite) else 1.0, 1e-9), 30)
+    for ratio, label, median in zip(
+        ratios,
+        ["held-out real rows", "generated rows"],
+        [report["held_out_distance_ratio"], report["distance_ratio"]],
+        strict=True,
+    ):
+        left.hist(
+            ratio, bins=bins, alpha=0.55, density=True, label=f"{label} (median {median:.2f})"
+        )
+    left.set(
+        xlabel="distance to the closest training row / training rows' spacing",
+        ylabel="density",
+        title=f"copies of training rows: {report['copy_share']:.1%}",
+    )
+    left.legend()
+    n_components = min(2, scaled[0].shape[1])
+    pca = PCA(n_components=n_components).fit(scaled[0])
+    for rows, label, marker in zip(
+        scaled, ["training rows", "held-out real rows", "generated rows"], "o^x", strict=True
+    ):
+        points = pca.transform(rows)
+        second = points[:, 1] if n_components > 1 else np.zeros(len(points))
+        right.scatter(points[:, 0], second, s=14, alpha=0.6, marker=marker, label=label)
+    right.set(
+        xlabel="first principal component",
+        ylabel="second principal component",
+        title=f"two-sample AUC, generated vs held-out: {report['two_sample_auc']:.3f}",
+    )
+    right.legend()
+    if title is not None:
+        fig.suptitle(title)
     return fig
