@@ -122,6 +122,8 @@ def load(path: str | os.PathLike) -> "VAEOverSampler":
     ``safe_mode=True`` once its configuration has been checked to name one of the library's
     own model classes.
 
+    Read more in the :ref:`User Guide <saving_loading>`.
+
     Parameters
     ----------
     path : str or path-like

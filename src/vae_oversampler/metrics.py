@@ -102,6 +102,8 @@ def _numeric_arrays(*tables) -> list[np.ndarray]:
 def copy_share(train, generated) -> float:
     """The share of generated rows that equal a training row in every column.
 
+    Read more in the :ref:`User Guide <fidelity>`.
+
     Parameters
     ----------
     train : array-like or DataFrame of shape (n_train, n_features)
@@ -144,6 +146,8 @@ def distance_ratio(train, rows, *, standardize: bool = True) -> np.ndarray:
     row to its nearest other training row. A ratio of 0 is a copy; held-out real rows of the
     class give the ratio a realistic generated row should have.
 
+    Read more in the :ref:`User Guide <fidelity>`.
+
     Parameters
     ----------
     train : array-like or DataFrame of shape (n_train, n_features)
@@ -170,6 +174,8 @@ def two_sample_auc(real, generated, *, estimator=None, cv: int = 5, random_state
     is scored by stratified ``cv``-fold cross-validation on telling them apart. 0.5 means the
     rows are indistinguishable to it; 1.0 means every generated row is recognisable. Values
     below 0.5 are chance.
+
+    Read more in the :ref:`User Guide <fidelity>`.
 
     Parameters
     ----------
@@ -221,6 +227,8 @@ def two_sample_auc(real, generated, *, estimator=None, cv: int = 5, random_state
 
 def fidelity_report(train, held_out, generated, *, random_state=None) -> dict:
     """All three measures for one class's generated rows.
+
+    Read more in the :ref:`User Guide <fidelity>`.
 
     Parameters
     ----------

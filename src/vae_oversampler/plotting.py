@@ -70,6 +70,8 @@ def _image_shape(sampler, class_label):
 def plot_history(sampler, class_label):
     """Training and validation curves of the total, reconstruction and KL loss of one class.
 
+    Read more in the :ref:`User Guide <how_it_works>`.
+
     Parameters
     ----------
     sampler : VAEOverSampler
@@ -190,6 +192,8 @@ def plot_samples(
     plot of up to four features: real rows and generated rows as scatter plots, and their
     histograms on the diagonal.
 
+    Read more in the :ref:`User Guide <how_it_works>`.
+
     Parameters
     ----------
     sampler : VAEOverSampler
@@ -241,6 +245,8 @@ def plot_latent_grid(sampler, class_label, n: int = 10, extent: float = 1.0):
 
     The grid runs over ``[-extent, extent]`` on both latent axes; the first axis grows to the
     right and the second upwards, and each cell shows the image decoded from that point.
+
+    Read more in the :ref:`User Guide <how_it_works>`.
 
     Parameters
     ----------
@@ -301,6 +307,8 @@ def plot_fidelity(train, held_out, generated, *, random_state=0, title=None):
     distribution. Right, the three sets on the training rows' first two principal components.
     The titles carry :func:`~vae_oversampler.metrics.two_sample_auc` and
     :func:`~vae_oversampler.metrics.copy_share`.
+
+    Read more in the :ref:`User Guide <fidelity>`.
 
     Parameters
     ----------
