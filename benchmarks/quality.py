@@ -260,7 +260,7 @@ def summarise(records, fidelity_rows, times, args, seconds, n_cached=0):
     spread = per_seed.groupby(["dataset", "classifier", "sampler"]).std().fillna(0.0)
     names = list(samplers(args.vae))
     lines = [
-        "# Quality benchmark",
+        "# Quality benchmark" + (" (quick protocol)" if args.quick else ""),
         "",
         f"Command: `python benchmarks/quality.py {' '.join(sys.argv[1:])}` "
         f"({date.today()}, {seconds / 60:.0f} min"
