@@ -21,7 +21,7 @@ import vae_oversampler  # noqa: E402
 
 project = "vae-oversampler"
 author = "the vae-oversampler developers"
-copyright = "2026, the vae-oversampler developers"  # noqa: A001
+copyright = "2026, the vae-oversampler developers"
 release = vae_oversampler.__version__
 version = ".".join(release.split(".")[:2])
 
@@ -103,4 +103,5 @@ html_sidebars = {"index": [], "auto_examples/index": []}
 html_show_sourcelink = False
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(tensorflow|keras).*")
-warnings.filterwarnings("ignore", category=UserWarning, message=r"Matplotlib is currently using agg")
+warnings.filterwarnings(
+)
