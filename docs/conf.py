@@ -103,5 +103,3 @@ html_sidebars = {"index": [], "auto_examples/index": []}
 html_show_sourcelink = False
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(tensorflow|keras).*")
-warnings.filterwarnings(
-)

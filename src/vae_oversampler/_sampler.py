@@ -87,11 +87,11 @@ class VAEOverSampler(BaseOverSampler):
     image_shape : tuple of (int, int, int) or None, default=None
         ``(height, width, channels)`` when each row of X is one image, flattened. Each class
         then gets a convolutional VAE (three convolutions with batch normalisation, the last
-        two strided, and their mirror image), trained with a binary cross-entropy loss on pixels scaled to
-        [0, 1]. X must hold values in [0, 1] or 0-255 (it is read as 0-255 when any value
-        exceeds 1); new images come back in the same range and dtype, integers rounded. New
-        pixels are the decoder's intensities, so ``decoder_output`` does not apply. ``None``
-        means tabular rows and the MLP network.
+        two strided, and their mirror image), trained with a binary cross-entropy loss on
+        pixels scaled to [0, 1]. X must hold values in [0, 1] or 0-255 (it is read as 0-255
+        when any value exceeds 1); new images come back in the same range and dtype, integers
+        rounded. New pixels are the decoder's intensities, so ``decoder_output`` does not
+        apply. ``None`` means tabular rows and the MLP network.
 
     epochs : int, default=30
         Most training epochs per class. An epoch is the smallest multiple of 16 batches that
