@@ -53,6 +53,7 @@ FITTED_ATTRIBUTES = (
     "_residuals",
     "_categories_present",
     "_missing",
+    "_seen",
     "_x_dtype",
     "_x_sparse_format",
     "_output_container",

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import assemble, categorical_indices, fit_layout
+from ._copies import MAX_REDRAWS, STALL_SHARE, canonical, copies
 from ._generation import (
     cast_columns,
     chunk_rows,
@@ -216,6 +217,11 @@ class VAEOverSampler(BaseOverSampler):
     is. New holes are written as the column's own missing value (NaN, ``None`` or ``pd.NA``),
     and the caller's rows come back with theirs. A class without holes trains and generates
     exactly as on a complete table. Image rows (``image_shape``) cannot have holes.
+
+    **Copies.** A new row that equals a row of its class in every column (rounding and
+    clipping can put it back on one) is drawn again, for at most 100 rounds, until a round
+    changes almost nothing; a class with no other value to offer keeps its last copies. Tables
+    of categorical columns only, and images, are not redrawn.
 
     The same integer ``random_state`` gives the same rows bit for bit in the same environment.
     Training and sampling draw from their own seeded generators and leave the global random
@@ -433,8 +439,13 @@ class VAEOverSampler(BaseOverSampler):
         # Per class with holes: (the columns that have them, each one's missing rate), then
         # also each row's holes and the head's probabilities at its encoding (seed_holes).
         self._missing, indicators = {}, {}
+        # Per tabular class with a numeric column, its rows in canonical form: new rows that
+        # copy one are redrawn (see _copies for why all-categorical rows are not).
+        self._seen = {}
         n_numeric = len(self._layout.numeric)
         for label in targets:
+            if image_shape is None and n_numeric:
+                self._seen[label] = canonical(X[y == label], self._layout)
             self.scalers_[label], self._ranges[label], scaled[label], missing = scale_class(
                 X[y == label], self._layout, pixels
             )
@@ -482,6 +493,29 @@ class VAEOverSampler(BaseOverSampler):
 
     def _generate(self, label, n_samples, rng):
         """``n_samples`` new rows of class ``label``, in the fitted X's dtype, as an ndarray.
+
+        A new row that equals a row of the class in every column (see ``_copies``) is drawn
+        again, for at most ``MAX_REDRAWS`` rounds, until a round changes (almost) nothing; a
+        call that made no copy gives exactly the rows it would without this.
+        """
+        out = self._draw(label, n_samples, rng)
+        # A sampler saved before copies were redrawn has no _seen.
+        seen = getattr(self, "_seen", {}).get(label)
+        if seen is None:
+            return out
+        again = np.flatnonzero(copies(out, seen, self._layout))
+        for _ in range(MAX_REDRAWS):
+            if not len(again):
+                break
+            out[again] = self._draw(label, len(again), rng)
+            still = again[copies(out[again], seen, self._layout)]
+            if len(still) >= STALL_SHARE * len(again):
+                break
+            again = still
+        return out
+
+    def _draw(self, label, n_samples, rng):
+        """``n_samples`` rows decoded from the VAE of class ``label``, copies included.
 
         Rows are made in chunks of ``chunk_rows`` and written straight into the output, so
         the float64 temporaries stay small however many rows are asked for.
