@@ -59,10 +59,13 @@ def _keys(rows: np.ndarray) -> np.ndarray:
 
 def copies(new_rows: np.ndarray, seen: np.ndarray, layout) -> np.ndarray:
     """Per row of ``new_rows``: it equals a row of ``seen`` (the class's rows, as
-    :func:`canonical` gives them) in every column, missing cells included."""
+    :func:`canonical` gives them) in every column, missing cells included, and has an
+    observed numeric cell (otherwise it is a categorical row, which is not redrawn)."""
     seen_keys = _keys(seen)
     found = np.zeros(len(new_rows), dtype=bool)
     for start in range(0, len(new_rows), CHUNK_ROWS):
         block = canonical(new_rows[start : start + CHUNK_ROWS], layout)
-        found[start : start + len(block)] = np.isin(_keys(block), seen_keys)
+        # A row whose numeric cells are all missing is a categorical row: left as it is.
+        numeric = ~np.isnan(block[:, layout.numeric]).all(axis=1)
+        found[start : start + len(block)] = numeric & np.isin(_keys(block), seen_keys)
     return found
