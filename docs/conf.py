@@ -39,7 +39,6 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_inventories", "history", "README.md", "**/README.md"]
 templates_path = ["_templates"]
-html_static_path = ["_static"]
 
 # A reference that does not resolve is a warning, and -W makes it an error.
 nitpicky = True
