@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
@@ -22,7 +23,12 @@ np.save(sys.argv[1], X_res)
 
 
 def _interrupt_in_epoch(monkeypatch, n):
-    """Make training raise KeyboardInterrupt at the end of epoch ``n``, as Ctrl-C would."""
+    """Make training raise KeyboardInterrupt at the end of epoch ``n``, as Ctrl-C would.
+
+    ``Model.fit`` (the JAX and PyTorch backends) is stopped by a callback. On TensorFlow the
+    epochs run in one compiled call (``_tf_loop``), where Ctrl-C takes effect when the call
+    returns, so the interrupt comes right after it, before the weights are read out.
+    """
     real = _callbacks.HeldOutLoss.on_epoch_end
 
     def on_epoch_end(self, epoch, logs=None):
@@ -31,6 +37,15 @@ def _interrupt_in_epoch(monkeypatch, n):
         real(self, epoch, logs)
 
     monkeypatch.setattr(_callbacks.HeldOutLoss, "on_epoch_end", on_epoch_end)
+    if keras.backend.backend() == "tensorflow":
+        from vae_oversampler import _tf_loop
+
+        def fit_epochs(*args, **kwargs):
+            real_fit(*args, **kwargs)
+            raise KeyboardInterrupt
+
+        real_fit = _tf_loop.fit_epochs
+        monkeypatch.setattr(_tf_loop, "fit_epochs", fit_epochs)
 
 
 def test_an_interrupted_call_leaves_an_unfitted_sampler_unfitted(monkeypatch):

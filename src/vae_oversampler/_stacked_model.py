@@ -148,9 +148,8 @@ class StackedTabularVAE(keras.Model):
         state = self.seed_generator.state
         state.assign(np.array([seeds[0], 0], dtype=state.dtype))
 
-    def member_weights(self, members) -> list:
-        """The weights of each member in ``members``, each a list in the order
-        ``TabularVAE.set_weights`` takes them."""
+    def member_variables(self) -> list:
+        """Every weight variable, in the order ``TabularVAE.set_weights`` takes a member's."""
         layers = [
             *self.encoder_layers,
             self.z_mean_layer,
@@ -158,33 +157,47 @@ class StackedTabularVAE(keras.Model):
             *self.decoder_layers,
             self.x_mean_layer,
         ]
-        ordered = [self.x_log_var, *(variable for layer in layers for variable in layer)]
-        values = [ops.convert_to_numpy(variable) for variable in ordered]
+        return [self.x_log_var, *(variable for layer in layers for variable in layer)]
+
+    def member_weights(self, members) -> list:
+        """The weights of each member in ``members``, each a list in the order
+        ``TabularVAE.set_weights`` takes them."""
+        values = [ops.convert_to_numpy(variable) for variable in self.member_variables()]
         return [[value[k].copy() for value in values] for k in members]
 
-    @staticmethod
-    def _apply(h, layer, relu=True):
-        kernel, bias = layer
-        h = ops.matmul(h, kernel) + ops.expand_dims(bias, 1)
-        return ops.relu(h) if relu else h
+    def _chain(self, h, layers, relu_last):
+        """Apply ``layers`` (``(kernel, bias)`` pairs) in turn to ``h`` of shape
+        (members, rows, width), with a ReLU after each but, unless ``relu_last``, the last.
+
+        A stack of one member runs plain 2-D matrix products on ``h[0]``. They give the
+        same function as the batched product, and on TensorFlow's CPU kernels (oneDNN) a
+        batched product of tiny matrices costs several times a plain one: measured 0.31 s
+        against 0.83 s for 480 training steps of a 64-64 network, 2 cores.
+        """
+        single = self.n_members == 1
+        if single:
+            h = h[0]
+        for i, (kernel, bias) in enumerate(layers):
+            if single:
+                h = ops.matmul(h, kernel[0]) + bias[0]
+            else:
+                h = ops.matmul(h, kernel) + ops.expand_dims(bias, 1)
+            if relu_last or i < len(layers) - 1:
+                h = ops.relu(h)
+        return ops.expand_dims(h, 0) if single else h
 
     def encode(self, x):
         """``(z_mean, z_log_var)`` of rows ``x`` of shape (members, rows, features)."""
-        h = x
-        for layer in self.encoder_layers:
-            h = self._apply(h, layer)
+        h = self._chain(x, self.encoder_layers, relu_last=True)
         return (
-            self._apply(h, self.z_mean_layer, relu=False),
-            self._apply(h, self.z_log_var_layer, relu=False),
+            self._chain(h, [self.z_mean_layer], relu_last=False),
+            self._chain(h, [self.z_log_var_layer], relu_last=False),
         )
 
     def decode(self, z):
         """The numeric means, then the category logits, of latent points ``z`` of shape
         (members, rows, latent_dim)."""
-        h = z
-        for layer in self.decoder_layers:
-            h = self._apply(h, layer)
-        return self._apply(h, self.x_mean_layer, relu=False)
+        return self._chain(z, [*self.decoder_layers, self.x_mean_layer], relu_last=False)
 
     def call(self, inputs, training=False):
         x = ops.transpose(inputs, (1, 0, 2))

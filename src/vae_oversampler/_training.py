@@ -49,6 +49,10 @@ MAX_AUTO_BATCH_SIZE = 1024
 # A class whose training diverged is trained once more from its fresh start, at its learning
 # rate times this factor.
 RETRY_LEARNING_RATE_FACTOR = 0.1
+# On TensorFlow, a stack whose stream holds all its epochs trains them in one compiled call
+# (see ``_tf_loop``), which gives the same weights as ``Model.fit`` with the callbacks, bit for
+# bit, without fit's fixed cost per epoch. Tests switch it off to compare the two.
+ONE_CALL_EPOCHS = True
 
 
 @dataclass(frozen=True)
@@ -290,7 +294,6 @@ def train_stack(
     ``(model_config, weights, history)`` per class, as :func:`train_images` does, for
     ``TabularVAE`` models.
     """
-    from ._callbacks import HeldOutLoss, MemberEarlyStopping
     from ._pool import compiled_vae
 
     max_values = MAX_STREAM_VALUES // len(xs)
@@ -319,7 +322,7 @@ def train_stack(
     for data in classes:
         data.stream = None
     monitored = [k for k, data in enumerate(classes) if data.x_val is not None]
-    callbacks = [MemberEarlyStopping(config.n_iter_no_change, monitored)]
+    x_val = val_weight = None
     if monitored:
         # A member without held-out rows is scored on another member's, which nothing reads.
         blank = classes[monitored[0]]
@@ -329,28 +332,70 @@ def train_stack(
         val_weight = np.stack(
             [(data if data.x_val is not None else blank).val_weight for data in classes], axis=1
         )
-        callbacks.insert(0, HeldOutLoss(x_val, sample_weight=val_weight))
+    batch, steps = classes[0].batch_size, classes[0].steps
     with compiled_vae(
         {**shared, "n_members": len(classes)},
-        batch_size=classes[0].batch_size,
+        batch_size=batch,
         steps_per_execution=classes[0].steps_per_execution,
         seed=[data.model_seed for data in classes],
         learning_rate=config.learning_rate,
     ) as trainer:
-        trainer.fit(
-            stream,
-            batch_size=classes[0].batch_size,
-            steps_per_epoch=classes[0].steps,
-            epochs=config.epochs,
-            shuffle=False,
-            callbacks=callbacks,
-            verbose=_fit_verbosity(config),
-        )
-    stopping = callbacks[-1]
+        if _one_call(len(stream), batch * steps * config.epochs, config):
+            from ._tf_loop import fit_epochs
+
+            histories, weights = fit_epochs(
+                trainer,
+                stream,
+                batch,
+                steps,
+                config.epochs,
+                x_val,
+                val_weight,
+                monitored,
+                config.n_iter_no_change,
+            )
+        else:
+            histories, weights = _fit_stack(
+                trainer, stream, batch, steps, config, x_val, val_weight, monitored
+            )
     return [
-        ({**shared, "seed": data.model_seed}, stopping.weights[k], stopping.histories[k])
+        ({**shared, "seed": data.model_seed}, weights[k], histories[k])
         for k, data in enumerate(classes)
     ]
+
+
+def _one_call(stream_rows: int, needed_rows: int, config: TrainingConfig) -> bool:
+    """Whether a stack trains in one compiled call (``_tf_loop``) rather than ``Model.fit``:
+    on TensorFlow, when its stream holds every epoch, and unless ``verbose >= 2`` asks for
+    Keras's per-epoch progress lines."""
+    import keras
+
+    return (
+        ONE_CALL_EPOCHS
+        and keras.backend.backend() == "tensorflow"
+        and stream_rows >= needed_rows
+        and config.verbose < 2
+    )
+
+
+def _fit_stack(trainer, stream, batch, steps, config, x_val, val_weight, monitored):
+    """Train a stack with ``Model.fit``; return ``(histories, weights)`` per member."""
+    from ._callbacks import HeldOutLoss, MemberEarlyStopping
+
+    callbacks = [MemberEarlyStopping(config.n_iter_no_change, monitored)]
+    if monitored:
+        callbacks.insert(0, HeldOutLoss(x_val, sample_weight=val_weight))
+    trainer.fit(
+        stream,
+        batch_size=batch,
+        steps_per_epoch=steps,
+        epochs=config.epochs,
+        shuffle=False,
+        callbacks=callbacks,
+        verbose=_fit_verbosity(config),
+    )
+    stopping = callbacks[-1]
+    return stopping.histories, stopping.weights
 
 
 def build_vae(model_config: dict, weights):
