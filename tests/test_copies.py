@@ -8,7 +8,7 @@ import vae_oversampler
 import vae_oversampler._sampler as sampler_module
 from vae_oversampler import VAEOverSampler
 from vae_oversampler._columns import fit_layout
-from vae_oversampler._copies import canonical, copies
+from vae_oversampler._copies import canonical, class_keys, copies
 from vae_oversampler.metrics import copy_share
 
 RNG = np.random.default_rng(0)
@@ -70,13 +70,30 @@ def test_canonical_rows_compare_markers_zeros_and_categories():
     )
     values = frame.to_numpy(dtype=object)
     layout = fit_layout(values, np.array([1]))
-    seen = canonical(values, layout)
-    assert np.array_equal(seen[:, 1], [0.0, 1.0, -1.0, 0.0])
+    assert np.array_equal(canonical(values, layout)[:, 1], [0.0, 1.0, -1.0, 0.0])
+    seen = class_keys(values, layout)
+    # Rows 0 and 3 differ in x only, rows 0 and 1 in c only: four distinct keys.
+    assert seen.dtype == np.uint64 and len(seen) == 4
     new = np.array([[0.0, "b"], [-0.0, "a"], [np.nan, pd.NA], [1.5, "b"], [1.5, "z"]], object)
     # (0, b) is row 1 as -0.0 == 0.0; (-0, a) is row 0; (NaN, NA) equals row 2 (holes are
     # holes) but has no observed number, so it is a categorical row and not redrawn;
     # (1.5, b) is no row; "z" is no category of the column
     assert copies(new, seen, layout).tolist() == [True, True, False, False, False]
+
+
+def test_row_keys_find_every_copy_and_no_other_row_across_chunks(monkeypatch):
+    import vae_oversampler._copies as copies_module
+
+    monkeypatch.setattr(copies_module, "CHUNK_ROWS", 97)  # several chunks, a short last one
+    # Every row of a grid of small whole numbers: rows that differ in one unit of one column.
+    grid = np.stack(np.meshgrid(*[np.arange(10.0)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    layout = fit_layout(grid, np.array([], dtype=int))
+    seen = class_keys(grid, layout)
+    assert len(seen) == 1000 and np.all(np.diff(seen.astype(object)) > 0)
+    shuffled = grid[RNG.permutation(1000)]
+    assert copies(shuffled, seen, layout).all()
+    assert not copies(grid + 0.5, seen, layout).any()
+    assert not copies(grid[:, ::-1] + [0, 0, 10], seen, layout).any()
 
 
 # decoder_output="mean" takes each column's most likely category, so its rows concentrate on

@@ -28,7 +28,7 @@ MAX_REDRAWS = 100
 # A round that leaves at least this share of its rows copies again ends the redrawing: the
 # class has (almost) no other value to offer, as with a few all-categorical rows.
 STALL_SHARE = 0.99
-# Rows compared at a time, to keep the float64 temporaries small on big outputs.
+# Rows put in canonical form at a time, to keep the float64 temporaries small on big classes.
 CHUNK_ROWS = 65_536
 
 
@@ -51,21 +51,53 @@ def canonical(rows, layout) -> np.ndarray:
     return out
 
 
-def _keys(rows: np.ndarray) -> np.ndarray:
-    """One opaque value per row of a float64 array, equal exactly when the rows' bytes are."""
-    rows = np.ascontiguousarray(rows)
-    return rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+def _mix(h: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, in place on a uint64 array: every input bit moves every output
+    bit, so rows that differ anywhere get unrelated keys."""
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+def _keys(block: np.ndarray) -> np.ndarray:
+    """One 64-bit key per row of a canonical float64 array, equal whenever the rows' bytes are.
+
+    Two different rows share a key with probability about 2**-64, and the only effect of that
+    would be drawing a new row again that was not a copy.
+    """
+    words = np.ascontiguousarray(block).view(np.uint64)
+    key = np.full(len(words), 0x9E3779B97F4A7C15, dtype=np.uint64)
+    for column in range(words.shape[1]):
+        key ^= _mix(words[:, column].copy())
+        _mix(key)
+    return key
+
+
+def class_keys(rows, layout) -> np.ndarray:
+    """The sorted, distinct keys of a class's rows (in the caller's columns and dtype): what
+    the sampler keeps to find copies, 8 bytes a row instead of the rows themselves."""
+    keys = [
+        _keys(canonical(rows[start : start + CHUNK_ROWS], layout))
+        for start in range(0, rows.shape[0], CHUNK_ROWS)
+    ]
+    return np.unique(np.concatenate(keys)) if keys else np.empty(0, np.uint64)
 
 
 def copies(new_rows: np.ndarray, seen: np.ndarray, layout) -> np.ndarray:
-    """Per row of ``new_rows``: it equals a row of ``seen`` (the class's rows, as
-    :func:`canonical` gives them) in every column, missing cells included, and has an
-    observed numeric cell (otherwise it is a categorical row, which is not redrawn)."""
-    seen_keys = _keys(seen)
+    """Per row of ``new_rows``: it equals a row of the class (``seen``, its
+    :func:`class_keys`) in every column, missing cells included, and has an observed numeric
+    cell (otherwise it is a categorical row, which is not redrawn)."""
     found = np.zeros(len(new_rows), dtype=bool)
+    if not len(seen):
+        return found
     for start in range(0, len(new_rows), CHUNK_ROWS):
         block = canonical(new_rows[start : start + CHUNK_ROWS], layout)
         # A row whose numeric cells are all missing is a categorical row: left as it is.
         numeric = ~np.isnan(block[:, layout.numeric]).all(axis=1)
-        found[start : start + len(block)] = numeric & np.isin(_keys(block), seen_keys)
+        keys = _keys(block)
+        at = np.minimum(np.searchsorted(seen, keys), len(seen) - 1)
+        found[start : start + len(block)] = numeric & (seen[at] == keys)
     return found

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import assemble, categorical_indices, fit_layout
-from ._copies import MAX_REDRAWS, STALL_SHARE, canonical, copies
+from ._copies import MAX_REDRAWS, STALL_SHARE, class_keys, copies
 from ._generation import (
     cast_columns,
     chunk_rows,
@@ -439,13 +439,13 @@ class VAEOverSampler(BaseOverSampler):
         # Per class with holes: (the columns that have them, each one's missing rate), then
         # also each row's holes and the head's probabilities at its encoding (seed_holes).
         self._missing, indicators = {}, {}
-        # Per tabular class with a numeric column, its rows in canonical form: new rows that
-        # copy one are redrawn (see _copies for why all-categorical rows are not).
+        # Per tabular class with a numeric column, a key per distinct row: new rows that copy
+        # one are redrawn (see _copies for why all-categorical rows are not).
         self._seen = {}
         n_numeric = len(self._layout.numeric)
         for label in targets:
             if image_shape is None and n_numeric:
-                self._seen[label] = canonical(X[y == label], self._layout)
+                self._seen[label] = class_keys(X[y == label], self._layout)
             self.scalers_[label], self._ranges[label], scaled[label], missing = scale_class(
                 X[y == label], self._layout, pixels
             )
