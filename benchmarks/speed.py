@@ -192,7 +192,7 @@ def main(argv=None):
     sizes = [n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.max_rows]
     epochs = {n: epoch_seconds(n) for n in sizes}
     arithmetic = {n: arithmetic_seconds(n) for n in sizes}
-    print("\n## Epoch time on one class of n x 30 (default network, batch 64)\n")
+    print("\n## Epoch time on one class of n x 30 (default network and batch_size)\n")
     print("| rows | seconds per epoch | NumPy GEMM time of the same products | ratio |")
     print("| ---: | ---: | ---: | ---: |")
     for n in sizes:
