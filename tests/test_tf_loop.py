@@ -103,3 +103,22 @@ def test_a_stream_that_does_not_hold_every_epoch_trains_through_fit(monkeypatch)
     monkeypatch.setattr(_tf_loop, "fit_epochs", lambda *a, **k: called.append(1))
     (result,) = train_stack([_rows(50, 13)], config, seeds=[14])
     assert not called and len(result[2]["loss"]) >= 1
+
+
+def test_a_model_dropped_from_the_pool_is_freed_with_its_loop():
+    import gc
+    import weakref
+
+    from vae_oversampler import _pool, _tf_loop
+
+    model, _ = _pool._new_compiled_model(
+        {"n_members": 1, "n_features": 5, "latent_dim": 2, "hidden_layer_sizes": (8,)}, 16
+    )
+    stream = _rows(64 * 16 * 2, 15)[:, None]
+    histories, _ = _tf_loop.fit_epochs(model, stream, 64, 16, 2, None, None, [], 2)
+    assert len(histories[0]["loss"]) == 2
+    assert model in _tf_loop._loops
+    dead = weakref.ref(model)
+    del model
+    gc.collect()
+    assert dead() is None

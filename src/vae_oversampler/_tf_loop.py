@@ -13,13 +13,17 @@ same weights bit for bit (``tests/test_tf_loop.py``), and it returns what
 Importing this module imports TensorFlow; the other backends train through ``Model.fit``.
 """
 
+import threading
 import weakref
 
 import numpy as np
 import tensorflow as tf
 
-# Per model: its compiled loops and the variables that hold its best weights.
+# Per model, its compiled loops (each with the variables that hold its best weights). The loops
+# reach their model through a weak reference only, so that a model dropped from the pool is
+# freed with its loops.
 _loops: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
 
 
 def _reset_metrics(model):
@@ -32,20 +36,22 @@ def _member_mask(mask, value):
     return tf.reshape(mask, [-1] + [1] * (len(value.shape) - 1))
 
 
+def _losses(model):
+    """The epoch's per-member reconstruction and KL means so far, as float64."""
+    reconstruction = tf.cast(model.reconstruction_tracker.result(), tf.float64)
+    kl = tf.cast(model.kl_tracker.result(), tf.float64)
+    return reconstruction, kl
+
+
 def _build_loop(model, batch_size: int, with_validation: bool):
-    """The compiled loop of ``model`` (see :func:`fit_epochs`) and its best-weight variables."""
+    """The compiled loop of ``model`` that :func:`fit_epochs` calls."""
     n_members, n_features = model.n_members, model.n_features
-    variables = model.member_variables()
     best_weights = [
         tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False, name=f"best_{i}")
-        for i, v in enumerate(variables)
+        for i, v in enumerate(model.member_variables())
     ]
     beta = tf.constant(model.beta, tf.float64)
-
-    def losses():
-        reconstruction = tf.cast(model.reconstruction_tracker.result(), tf.float64)
-        kl = tf.cast(model.kl_tracker.result(), tf.float64)
-        return reconstruction, kl
+    model_ref = weakref.ref(model)
 
     @tf.function(
         input_signature=[
@@ -60,6 +66,8 @@ def _build_loop(model, batch_size: int, with_validation: bool):
         autograph=False,
     )
     def loop(stream, x_val, val_weight, monitored, epochs, steps, patience):
+        model = model_ref()  # read while tracing only
+        variables = model.member_variables()
         # Batches of a static shape, as Keras's data iterator gives them: with an unknown
         # batch dimension TensorFlow picks other kernels, which round differently.
         batches = tf.reshape(stream, [-1, batch_size, n_members, n_features])
@@ -72,14 +80,14 @@ def _build_loop(model, batch_size: int, with_validation: bool):
                 return (step + 1,)
 
             tf.while_loop(lambda step: step < steps, step_body, (tf.constant(0),))
-            reconstruction, kl = losses()
+            reconstruction, kl = _losses(model)
             loss = reconstruction + beta * kl
             finite = tf.math.is_finite(loss)
             row = [reconstruction, kl]
             if with_validation:
                 _reset_metrics(model)
                 model.test_step((x_val, None, val_weight))
-                val_reconstruction, val_kl = losses()
+                val_reconstruction, val_kl = _losses(model)
                 val_loss = val_reconstruction + beta * val_kl
                 finite &= tf.math.is_finite(val_loss) | ~monitored
                 row += [val_reconstruction, val_kl]
@@ -142,15 +150,17 @@ def fit_epochs(
     """
     with_validation = bool(monitored)
     key = (batch_size, with_validation)
-    loops = _loops.setdefault(model, {})
-    if key not in loops:
-        loops[key] = _build_loop(model, batch_size, with_validation)
+    with _lock:
+        loops = _loops.setdefault(model, {})
+        if key not in loops:
+            loops[key] = _build_loop(model, batch_size, with_validation)
+        loop = loops[key]
     n_members = model.n_members
     if not with_validation:
         x_val = np.zeros((1, n_members, model.n_features), np.float32)
         val_weight = np.ones((1, n_members))
     mask = np.isin(np.arange(n_members), monitored)
-    recorded, logs, kept = loops[key](
+    recorded, logs, kept = loop(
         stream, x_val, val_weight, mask, np.int32(epochs), np.int32(steps), np.int32(patience)
     )
     recorded, logs = recorded.numpy(), logs.numpy()
