@@ -27,7 +27,8 @@ def _interrupt_in_epoch(monkeypatch, n):
 
     ``Model.fit`` (the JAX and PyTorch backends) is stopped by a callback. On TensorFlow the
     epochs run in one compiled call (``_tf_loop``), where Ctrl-C takes effect when the call
-    returns, so the interrupt comes right after it, before the weights are read out.
+    returns, so the interrupt comes right after it returns, before ``train_stack`` hands the
+    weights back.
     """
     real = _callbacks.HeldOutLoss.on_epoch_end
 

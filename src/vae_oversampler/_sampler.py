@@ -444,11 +444,13 @@ class VAEOverSampler(BaseOverSampler):
         self._seen = {}
         n_numeric = len(self._layout.numeric)
         for label in targets:
+            rows = X[y == label]  # a copy, which scale_class scales in place
             if image_shape is None and n_numeric:
-                self._seen[label] = class_keys(X[y == label], self._layout)
+                self._seen[label] = class_keys(rows, self._layout)
             self.scalers_[label], self._ranges[label], scaled[label], missing = scale_class(
-                X[y == label], self._layout, pixels
+                rows, self._layout, pixels
             )
+            del rows
             if self._layout.categorical.size:
                 one_hot = scaled[label][:, n_numeric : self._layout.n_encoded]
                 self._categories_present[label] = one_hot.any(axis=0)
