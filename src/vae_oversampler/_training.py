@@ -1,5 +1,6 @@
 """Training the classes' VAEs: each class's split and epoch layout, the stacks of tabular
-classes that train side by side, the Keras ``fit`` calls.
+classes that train side by side, and the choice between Keras's ``fit`` and the one-call
+loop of ``_tf_loop``.
 
 Everything random here comes from the integer ``seed`` the sampler hands over, so the same seed
 trains the same weights bit for bit, and no global random state is read or changed.
