@@ -502,6 +502,7 @@ def main(argv=None):
         records, fidelity_rows, times, args, time.perf_counter() - start, n_cached, small_sets
     )
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     suffix = "_quick" if args.quick else ""
     rank_plot(mean_ranks, out / f"benchmark_ranks{suffix}.png")
     report += f"\n![mean ranks](benchmark_ranks{suffix}.png)\n"

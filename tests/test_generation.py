@@ -2,7 +2,12 @@
 
 import numpy as np
 
-from vae_oversampler._generation import latent_neighbours, latent_points, nearest_rows
+from vae_oversampler._generation import (
+    Origins,
+    latent_neighbours,
+    latent_points,
+    nearest_rows,
+)
 
 
 def test_interpolated_points_lie_between_an_encoding_and_a_neighbour():
@@ -33,13 +38,34 @@ def test_latent_points_report_the_rows_they_grew_from():
     rng = np.random.RandomState(0)
     z_mean = rng.normal(size=(12, 2)).astype(np.float32)
     z_log_var = np.full((12, 2), -20.0, dtype=np.float32)  # std 5e-5: points sit on rows
-    z, rows = latent_points(300, 2, np.random.RandomState(1), (z_mean, z_log_var), None, True)
-    np.testing.assert_allclose(z, z_mean[rows], atol=1e-3)
+    z, origins = latent_points(300, 2, np.random.RandomState(1), (z_mean, z_log_var), None, True)
+    np.testing.assert_allclose(z, z_mean[origins.rows], atol=1e-3)
+    assert origins.partners is None
     # Asking for the rows does not change the points drawn.
     same = latent_points(300, 2, np.random.RandomState(1), (z_mean, z_log_var))
     np.testing.assert_array_equal(z, same)
-    z, rows = latent_points(300, 2, np.random.RandomState(1), return_rows=True)
-    assert rows is None and z.shape == (300, 2)
+    z, origins = latent_points(300, 2, np.random.RandomState(1), return_rows=True)
+    assert origins is None and z.shape == (300, 2)
+
+
+def test_interpolated_points_blend_their_rows_values_as_their_encodings():
+    rng = np.random.RandomState(0)
+    z_mean = rng.normal(size=(12, 2)).astype(np.float32)
+    neighbours = latent_neighbours(z_mean)
+    z, origins = latent_points(400, 2, np.random.RandomState(1), (z_mean, None), neighbours, True)
+    assert ((origins.step >= 0) & (origins.step < 1)).all()
+    assert (neighbours[origins.rows] == origins.partners[:, None]).any(axis=1).all()
+    # The same mix: values that are a linear map of the encodings blend to the map of the
+    # point, so with a linear decoder a new row is SMOTE's point between the two rows.
+    weights = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 2.0]], np.float32)
+    blended = origins.blend(z_mean @ weights)
+    assert blended.dtype == np.float32
+    np.testing.assert_allclose(blended, z @ weights, atol=1e-5)
+    values = rng.normal(size=(12, 4)).astype(np.float32)
+    ends = Origins(np.array([0, 3]), np.array([5, 7]), np.array([0.0, 0.25]))
+    np.testing.assert_allclose(
+        ends.blend(values), [values[0], 0.75 * values[3] + 0.25 * values[7]], rtol=1e-6
+    )
 
 
 def test_nearest_rows():

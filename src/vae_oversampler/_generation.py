@@ -43,6 +43,23 @@ def latent_neighbours(z_mean: np.ndarray) -> np.ndarray:
     return NearestNeighbors(n_neighbors=k + 1).fit(z_mean).kneighbors(z_mean)[1][:, 1:]
 
 
+class Origins:
+    """The class rows latent points grew from: ``rows`` (one per point), and for points on a
+    segment between two encodings the ``partners`` at the segment's other end and the
+    ``step`` (in [0, 1)) taken from ``rows`` towards them."""
+
+    def __init__(self, rows: np.ndarray, partners=None, step=None):
+        self.rows, self.partners, self.step = rows, partners, step
+
+    def blend(self, values: np.ndarray) -> np.ndarray:
+        """Per point, the value of its row, or on a segment the same mix of its two rows'
+        values as its latent point is of their encodings."""
+        if self.partners is None:
+            return values[self.rows]
+        step = self.step[:, None].astype(values.dtype)
+        return (1 - step) * values[self.rows] + step * values[self.partners]
+
+
 def latent_points(
     n_samples: int, latent_dim: int, rng, posterior=None, neighbours=None, return_rows=False
 ):
@@ -51,15 +68,16 @@ def latent_points(
 
     ``posterior`` is ``(z_mean, z_log_var)`` of the class's rows, as :func:`encode` returns;
     ``neighbours`` is :func:`latent_neighbours` of its ``z_mean``. With ``return_rows``, also
-    return the index of the row each point grew from (``None`` for prior points).
+    return the :class:`Origins` of the points (``None`` for prior points).
     """
-    rows = None
+    origins = None
     if neighbours is not None:
         z_mean = posterior[0]
         rows = rng.randint(len(z_mean), size=n_samples)
         partners = neighbours[rows, rng.randint(neighbours.shape[1], size=n_samples)]
-        step = rng.random_sample((n_samples, 1))
-        z = (z_mean[rows] + step * (z_mean[partners] - z_mean[rows])).astype(np.float32)
+        step = rng.random_sample(n_samples)
+        z = (z_mean[rows] + step[:, None] * (z_mean[partners] - z_mean[rows])).astype(np.float32)
+        origins = Origins(rows, partners, step)
     else:
         noise = rng.standard_normal((n_samples, latent_dim))
         if posterior is None:
@@ -68,7 +86,8 @@ def latent_points(
             z_mean, z_log_var = posterior
             rows = rng.randint(len(z_mean), size=n_samples)
             z = (z_mean[rows] + np.exp(0.5 * z_log_var[rows]) * noise).astype(np.float32)
-    return (z, rows) if return_rows else z
+            origins = Origins(rows)
+    return (z, origins) if return_rows else z
 
 
 def nearest_rows(z: np.ndarray, z_mean: np.ndarray) -> np.ndarray:

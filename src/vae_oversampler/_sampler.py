@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._columns import assemble, categorical_indices, fit_layout
 from ._copies import MAX_REDRAWS, STALL_SHARE, class_keys, copies
 from ._generation import (
+    Origins,
     cast_columns,
     chunk_rows,
     decode,
@@ -138,7 +139,8 @@ class VAEOverSampler(BaseOverSampler):
         What is added to the decoder's mean at a latent point. ``"residual"``: the
         reconstruction residual (row minus the decoder's mean at the row's encoding) of the
         class row the point grew from (with ``"prior"``, of the row whose encoding is
-        nearest), so that a new row keeps a real row's correlated detail around the
+        nearest; with ``"interpolate"``, the same mix of the two rows' residuals as the point
+        is of their encodings, so that a linear decoder would give SMOTE's row), so that a new row keeps a real row's correlated detail around the
         decoder's smooth mean. ``"sample"``: the decoder's learned per-feature Gaussian
         noise, independent between columns. ``"mean"``: nothing, which gives smoother, less
         varied rows. Categories are drawn from their softmax, except with ``"mean"`` (the
@@ -537,7 +539,7 @@ class VAEOverSampler(BaseOverSampler):
         step = chunk_rows(model.n_features)
         for start in range(0, n_samples, step):
             size = min(step, n_samples - start)
-            z, rows = latent_points(
+            z, origins = latent_points(
                 size, model.latent_dim, rng, posterior, neighbours, return_rows=True
             )
             numeric, codes, missing_logits = decode(
@@ -547,12 +549,12 @@ class VAEOverSampler(BaseOverSampler):
                 noise=residual is None,
                 present=self._categories_present.get(label),
             )
-            if residual is not None and rows is None:
-                rows = nearest_rows(z, encodings[0])
-            seeds = None if residual is None else rows
+            if residual is not None and origins is None:
+                origins = Origins(nearest_rows(z, encodings[0]))
+            seeds = None if residual is None else origins.rows
             holes = self._draw_holes(label, missing_logits, seeds, rng)
             if residual is not None:
-                numeric += residual[rows]
+                numeric += origins.blend(residual)
             numeric = scaler.inverse_transform(numeric)
             if self.clip:
                 np.clip(numeric, low, high, out=numeric)
