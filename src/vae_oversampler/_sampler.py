@@ -138,16 +138,17 @@ class VAEOverSampler(BaseOverSampler):
     decoder_output : {{"residual", "sample", "mean"}}, default="residual"
         What is added to the decoder's mean at a latent point. ``"residual"``: the
         reconstruction residual (row minus the decoder's mean at the row's encoding) of the
-        class row the point grew from (with ``"prior"``, of the row whose encoding is
-        nearest; with ``"interpolate"``, the same mix of the two rows' residuals as the point
-        is of their encodings, so that a linear decoder would give SMOTE's row), so that a new row keeps a real row's correlated detail around the
-        decoder's smooth mean. ``"sample"``: the decoder's learned per-feature Gaussian
-        noise, independent between columns. ``"mean"``: nothing, which gives smoother, less
-        varied rows. Categories are drawn from their softmax, except with ``"mean"`` (the
-        most likely one). Over 25 imbalanced data sets (``docs/benchmarks.md``), the
-        defaults' rows are much harder to tell from real rows than those of
-        ``"prior"`` with ``"sample"`` (two-sample AUC 0.64 against 0.85; SMOTE 0.47), and
-        the classifiers trained on them rank better on G-mean, F1 and average precision.
+        class row the point grew from (with ``"prior"``, of the row whose encoding is nearest;
+        with ``"interpolate"``, the same mix of the two rows' residuals as the point is of
+        their encodings, so that a linear decoder would give SMOTE's row), so that a new row
+        keeps a real row's correlated detail around the decoder's smooth mean. ``"sample"``:
+        the decoder's learned per-feature Gaussian noise, independent between columns.
+        ``"mean"``: nothing, which gives smoother, less varied rows. Categories are drawn from
+        their softmax, except with ``"mean"`` (the most likely one). Over 25 imbalanced data
+        sets (``docs/benchmarks.md``), the defaults' rows are much harder to tell from real
+        rows than those of ``"prior"`` with ``"sample"`` (two-sample AUC 0.64 against 0.85;
+        SMOTE 0.47), and the classifiers trained on them rank better on G-mean, F1 and average
+        precision.
         Images ignore this parameter: their new pixels are the decoder's intensities.
 
     n_jobs : int or None, default=None
