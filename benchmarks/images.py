@@ -7,10 +7,11 @@ Protocol:
   100, 60, 40 for digits 0-9) scaled so that digit 0 keeps all its rows in the half: about
   490, 245, 122, 92, 61, 43, 24, 12, 7 and 5 rows, about 100:1. The second half, balanced and
   untouched, scores.
-- Each sampler grows every class to the largest one's size (VAEOverSampler with its defaults,
-  which draw latent points from the posterior of real images; the same trained VAEs also
-  decode prior points, ``latent_sampling="prior"``, for comparison); a classifier (logistic
+- Each sampler grows every class to the largest one's size; a classifier (logistic
   regression and 5-nearest-neighbours, on pixels scaled to [0, 1]) trains on its output.
+  VAEOverSampler runs with its defaults (for images, latent points interpolated between
+  encoded neighbours, with the residuals of both ends); the same trained VAEs also make new
+  images, with ``sample``, from the other modes in ``SAME_VAES``, for comparison.
 - Scores on the held-out half: balanced accuracy, macro F1 and the geometric mean of the
   per-class recalls, averaged over seeds (the spread is the standard deviation).
 - Fidelity: the share of generated images that a reader, an RBF support-vector classifier
@@ -22,6 +23,7 @@ quick look, ``--mnist DIR`` for your own IDX files, ``--out FILE`` for the repor
 """
 
 import argparse
+import copy
 import os
 import platform
 import time
@@ -71,7 +73,7 @@ def samplers(seed, smallest):
         "RandomOverSampler": RandomOverSampler(random_state=seed),
         # SMOTE needs k_neighbors below the smallest class's size.
         "SMOTE": SMOTE(k_neighbors=min(5, smallest - 1), random_state=seed),
-        # Defaults: latent_sampling="posterior", the posterior of real images.
+        # Defaults: for images, latent_sampling="interpolate" with decoder_output="residual".
         "VAEOverSampler": VAEOverSampler(image_shape=(28, 28, 1), random_state=seed),
     }
 
@@ -82,13 +84,30 @@ CLASSIFIERS = {
 }
 
 
-PRIOR = "VAEOverSampler, prior latent points"
+# Other generation modes of the same trained VAEs: name -> parameters for ``sample``.
+SAME_VAES = {
+    "VAEOverSampler, posterior points, intensities (the old default)": {
+        "latent_sampling": "posterior",
+        "decoder_output": "mean",
+    },
+    "VAEOverSampler, posterior points, residuals": {
+        "latent_sampling": "posterior",
+        "decoder_output": "residual",
+    },
+    "VAEOverSampler, interpolated points, intensities": {
+        "latent_sampling": "interpolate",
+        "decoder_output": "mean",
+    },
+    "VAEOverSampler, prior points, intensities": {
+        "latent_sampling": "prior",
+        "decoder_output": "mean",
+    },
+}
 
 
-def with_prior_points(sampler, X_train, y_train, seed):
-    """The same trained VAEs, with new images decoded from N(0, I) instead of the posterior
-    of real images (``latent_sampling="prior"``); no retraining."""
-    sampler.set_params(latent_sampling="prior")
+def with_other_mode(sampler, X_train, y_train, seed, params):
+    """The same trained VAEs, with new images made with other ``params``; no retraining."""
+    sampler = clone_fitted(sampler, params)
     new = {
         label: sampler.sample(n, label, random_state=seed)
         for label, n in sampler.sampling_strategy_.items()
@@ -97,6 +116,12 @@ def with_prior_points(sampler, X_train, y_train, seed):
     X_new = np.concatenate([X_train, *new.values()])
     y_new = np.concatenate([y_train, *(np.full(len(v), k) for k, v in new.items())])
     return X_new, y_new
+
+
+def clone_fitted(sampler, params):
+    """A shallow copy of a fitted sampler (the same VAEs) with other generation ``params``."""
+    other = copy.copy(sampler)
+    return other.set_params(**params)
 
 
 def scores(y_true, y_pred):
@@ -121,7 +146,8 @@ def run(X, y, seeds):
             seconds.setdefault(name, []).append(time.perf_counter() - start)
             outputs = {name: (X_res, y_res)}
             if isinstance(sampler, VAEOverSampler):
-                outputs[PRIOR] = with_prior_points(sampler, X_train, y_train, seed)
+                for mode, params in SAME_VAES.items():
+                    outputs[mode] = with_other_mode(sampler, X_train, y_train, seed, params)
             for label, (X_res, y_res) in outputs.items():
                 new_X, new_y = X_res[len(X_train) :], y_res[len(X_train) :]
                 if len(new_y):

@@ -1,5 +1,6 @@
 """Image rows (``image_shape``): shapes, pixel ranges, dtypes, counts and recognisable digits."""
 
+import copy
 import pickle
 
 import numpy as np
@@ -46,6 +47,35 @@ def test_generated_digits_are_read_as_their_digit(digits, fitted):
     n = len(digits[0])
     predicted = reader.predict(X_res[n:] / 255 * 16)
     assert (predicted == y_res[n:]).mean() >= 0.9
+
+
+def test_images_default_to_interpolated_points_with_residuals(digits, fitted):
+    sampler = copy.copy(fitted[0])
+    default = sampler.sample(60, 0, random_state=3)
+    explicit = sampler.set_params(latent_sampling="interpolate", decoder_output="residual")
+    np.testing.assert_array_equal(explicit.sample(60, 0, random_state=3), default)
+    # Images have no learned pixel noise: "sample" gives the intensities, as "mean" does.
+    means = sampler.set_params(decoder_output="mean").sample(60, 0, random_state=3)
+    samples = sampler.set_params(decoder_output="sample").sample(60, 0, random_state=3)
+    np.testing.assert_array_equal(samples, means)
+    assert not np.array_equal(means, default)
+
+
+def test_residual_images_keep_the_sharp_strokes_of_real_ones(digits, fitted):
+    """The decoder's intensities are grey and blurred; with the residuals of the real images
+    they grew from, new digits have about as few mid-grey pixels as real ones."""
+    X, y = digits
+    sampler = copy.copy(fitted[0])
+
+    def grey(images):
+        return ((images > 48) & (images < 208)).mean()
+
+    real = grey(X[y == 1])
+    for mode in ["posterior", "interpolate"]:
+        sampler.set_params(latent_sampling=mode)
+        blurred = grey(sampler.set_params(decoder_output="mean").sample(400, 1, random_state=0))
+        sharp = grey(sampler.set_params(decoder_output="residual").sample(400, 1, random_state=0))
+        assert abs(sharp - real) < 0.5 * abs(blurred - real), (mode, real, blurred, sharp)
 
 
 def test_float_images_stay_in_unit_range_and_match_the_uint8_fit(digits, fitted):
