@@ -18,7 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 import vae_oversampler._sampler as sampler_module
-import vae_oversampler._training as training_module
+import vae_oversampler._training.train as training_module
 from vae_oversampler import VAEOverSampler
 
 

@@ -10,10 +10,10 @@ from sklearn.preprocessing import StandardScaler
 
 from vae_oversampler import VAEOverSampler
 from vae_oversampler import _sampler as sampler_module
-from vae_oversampler._callbacks import MemberEarlyStopping
-from vae_oversampler._generation import cast_like
-from vae_oversampler._scaling import fit_standard_scaler
-from vae_oversampler._training import divergence
+from vae_oversampler._data.scaling import fit_standard_scaler
+from vae_oversampler._generation.latent import cast_like
+from vae_oversampler._training.callbacks import MemberEarlyStopping
+from vae_oversampler._training.train import divergence
 from vae_oversampler.exceptions import TrainingDivergedError
 
 

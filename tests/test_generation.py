@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from vae_oversampler._generation import (
+from vae_oversampler._generation.latent import (
     Origins,
     latent_neighbours,
     latent_points,
@@ -84,7 +84,7 @@ class _Logits:
 
 
 def test_categories_the_class_does_not_hold_are_never_drawn():
-    from vae_oversampler._generation import decode
+    from vae_oversampler._generation.latent import decode
 
     z = np.zeros((2000, 2), dtype=np.float32)
     present = np.array([True, True, False])

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from vae_oversampler import VAEOverSampler, _callbacks
+from vae_oversampler import VAEOverSampler
+from vae_oversampler._training import callbacks as _callbacks
 
 DATA = {"n_samples": 300, "n_features": 4, "weights": [0.8, 0.2], "random_state": 3}
 FRESH_PROCESS = f"""
@@ -39,7 +40,7 @@ def _interrupt_in_epoch(monkeypatch, n):
 
     monkeypatch.setattr(_callbacks.HeldOutLoss, "on_epoch_end", on_epoch_end)
     if keras.backend.backend() == "tensorflow":
-        from vae_oversampler import _tf_loop
+        from vae_oversampler._training import tf_loop as _tf_loop
 
         def fit_epochs(*args, **kwargs):
             real_fit(*args, **kwargs)

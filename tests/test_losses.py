@@ -4,7 +4,7 @@ import numpy as np
 from keras import ops
 from scipy import stats
 
-from vae_oversampler._losses import categorical_nll, gaussian_nll, kl_divergence, table_nll
+from vae_oversampler._models.losses import categorical_nll, gaussian_nll, kl_divergence, table_nll
 
 
 def test_gaussian_nll_matches_scipy():

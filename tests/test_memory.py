@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from vae_oversampler._pool import new_vae
+from vae_oversampler._training.pool import new_vae
 
 TABLE = {"n_features": 5, "latent_dim": 2, "hidden_layer_sizes": (16,), "beta": 1.0, "seed": 0}
 ARCHITECTURES = {

@@ -6,7 +6,7 @@ from joblib import parallel_config
 from sklearn.datasets import make_classification
 
 from vae_oversampler import VAEOverSampler
-from vae_oversampler._training import stacks
+from vae_oversampler._training.train import stacks
 
 
 @pytest.fixture(scope="module")

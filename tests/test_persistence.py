@@ -24,7 +24,7 @@ from sklearn.exceptions import NotFittedError
 
 import vae_oversampler
 from vae_oversampler import VAEOverSampler, load
-from vae_oversampler._typed_json import Decoder, Encoder
+from vae_oversampler._persistence.typed_json import Decoder, Encoder
 
 
 def _numeric():

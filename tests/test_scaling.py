@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import StandardScaler
 
-from vae_oversampler import _scaling
-from vae_oversampler._columns import fit_layout
-from vae_oversampler._scaling import fit_standard_scaler, scale_class
+from vae_oversampler._data import scaling as _scaling
+from vae_oversampler._data.columns import fit_layout
+from vae_oversampler._data.scaling import fit_standard_scaler, scale_class
 
 
 def _rows(n_rows, seed=0):

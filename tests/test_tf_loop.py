@@ -7,8 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from vae_oversampler import _training
-from vae_oversampler._training import TrainingConfig, divergence, train_stack
+from vae_oversampler._training import train as _training
+from vae_oversampler._training.train import TrainingConfig, divergence, train_stack
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow", reason="the one-call loop is TensorFlow's"
@@ -98,7 +98,7 @@ def test_a_stream_that_does_not_hold_every_epoch_trains_through_fit(monkeypatch)
     monkeypatch.setattr(_training, "MAX_STREAM_VALUES", 64 * 16 * 5)
     config = dataclasses.replace(CONFIG, epochs=3)
     called = []
-    from vae_oversampler import _tf_loop
+    from vae_oversampler._training import tf_loop as _tf_loop
 
     monkeypatch.setattr(_tf_loop, "fit_epochs", lambda *a, **k: called.append(1))
     (result,) = train_stack([_rows(50, 13)], config, seeds=[14])
@@ -109,7 +109,8 @@ def test_a_model_dropped_from_the_pool_is_freed_with_its_loop():
     import gc
     import weakref
 
-    from vae_oversampler import _pool, _tf_loop
+    from vae_oversampler._training import pool as _pool
+    from vae_oversampler._training import tf_loop as _tf_loop
 
     model, _ = _pool._new_compiled_model(
         {"n_members": 1, "n_features": 5, "latent_dim": 2, "hidden_layer_sizes": (8,)}, 16

@@ -6,8 +6,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from vae_oversampler import _pool
-from vae_oversampler._training import (
+from vae_oversampler._training import pool as _pool
+from vae_oversampler._training.train import (
     VALIDATION_ROWS,
     TrainingConfig,
     build_vae,
@@ -168,7 +168,7 @@ def test_stack_refuses_classes_of_different_epoch_lengths():
 
 @pytest.mark.parametrize("n_features, categorical_sizes", [(6, (2,)), (5, ()), (3, (3,))])
 def test_stack_members_start_as_their_tabular_vaes(n_features, categorical_sizes):
-    from vae_oversampler._pool import new_vae
+    from vae_oversampler._training.pool import new_vae
 
     architecture = {
         "n_features": n_features,
@@ -191,7 +191,7 @@ def test_stack_members_start_as_their_tabular_vaes(n_features, categorical_sizes
 def test_trained_members_become_tabular_vaes_that_decode_alike():
     from keras import ops
 
-    from vae_oversampler._pool import new_vae
+    from vae_oversampler._training.pool import new_vae
 
     config = dataclasses.replace(CONFIG, epochs=2)
     results = train_stack([_rows(60, seed=1), _rows(40, seed=2)], config, seeds=[3, 4])
@@ -237,7 +237,7 @@ def test_each_member_stops_early_on_its_own():
 
 def test_test_on_batch_starts_from_reset_metrics():
     # HeldOutLoss relies on it: otherwise val_ losses would average over epochs.
-    from vae_oversampler._pool import compiled_vae
+    from vae_oversampler._training.pool import compiled_vae
 
     architecture = {
         "n_features": 4,

@@ -12,9 +12,22 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._columns import assemble, categorical_indices, fit_layout
-from ._copies import MAX_REDRAWS, STALL_SHARE, class_keys, copies
-from ._generation import (
+from ._data.columns import assemble, categorical_indices, fit_layout
+from ._data.missing import draw_missing, put_missing, restore_object_markers, seed_holes
+from ._data.pixels import PixelScaler, check_image_shape, pixel_scale
+from ._data.scaling import scale_class
+from ._data.validation import (
+    check_class_sizes,
+    check_image_missing,
+    check_mixed_input,
+    explain_input_error,
+    holds_big_integers,
+    mixed_dtype,
+    plain,
+    reject_non_numeric,
+)
+from ._generation.copies import MAX_REDRAWS, STALL_SHARE, class_keys, copies
+from ._generation.latent import (
     Origins,
     cast_columns,
     chunk_rows,
@@ -24,19 +37,6 @@ from ._generation import (
     latent_points,
     nearest_rows,
     residuals,
-)
-from ._missing import draw_missing, put_missing, restore_object_markers, seed_holes
-from ._pixels import PixelScaler, check_image_shape, pixel_scale
-from ._scaling import scale_class
-from ._validation import (
-    check_class_sizes,
-    check_image_missing,
-    check_mixed_input,
-    explain_input_error,
-    holds_big_integers,
-    mixed_dtype,
-    plain,
-    reject_non_numeric,
 )
 from .exceptions import TrainingDivergedError
 
@@ -386,7 +386,7 @@ class VAEOverSampler(BaseOverSampler):
         return X, y, binarize_y
 
     def _training_config(self, n_features, image_shape, categorical_sizes):
-        from ._training import TrainingConfig
+        from ._training.train import TrainingConfig
 
         hidden = (
             (self.hidden_layer_sizes,)
@@ -415,7 +415,7 @@ class VAEOverSampler(BaseOverSampler):
         )
 
     def _fit_resample(self, X, y):
-        from ._training import build_vae, train_classes
+        from ._training.train import build_vae, train_classes
 
         random_state = _check_random_state(self.random_state)
         image_shape = pixels = None
@@ -681,7 +681,7 @@ class VAEOverSampler(BaseOverSampler):
         >>> bool(np.array_equal(new, sampler.sample(5, 1, random_state=0)))
         True
         """
-        from ._persistence import save
+        from ._persistence.files import save
 
         save(self, path)
 

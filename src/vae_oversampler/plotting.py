@@ -26,7 +26,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import plain
+from ._data.validation import plain
 
 __all__ = ["plot_fidelity", "plot_history", "plot_latent_grid", "plot_samples"]
 
@@ -280,7 +280,7 @@ def plot_latent_grid(sampler, class_label, n: int = 10, extent: float = 1.0):
         )
     if not isinstance(n, int | np.integer) or n < 1 or not extent > 0:
         raise ValueError(f"n must be a positive integer and extent positive, got {n=}, {extent=}.")
-    from ._generation import decode
+    from ._generation.latent import decode
 
     axis = np.linspace(-extent, extent, n)
     z = np.array([[z0, z1] for z1 in axis[::-1] for z0 in axis], dtype=np.float32)

@@ -17,10 +17,10 @@ from collections import OrderedDict
 import numpy as np
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from ._archive import Reader
-from ._columns import ColumnLayout
-from ._missing import NA, NAN, NONE
-from ._pixels import PixelScaler
+from .._data.columns import ColumnLayout
+from .._data.missing import NA, NAN, NONE
+from .._data.pixels import PixelScaler
+from .archive import Reader
 
 # The scalers a file may rebuild, by class name; they are rebuilt from their parameters and
 # fitted attributes.

@@ -117,7 +117,7 @@ def seed_holes(model, x: np.ndarray, z_mean: np.ndarray) -> tuple[np.ndarray, np
     """Each class row's holes (its indicators, as bool) and the missingness head's
     probabilities at the row's encoding ``z_mean``, float32: what :func:`draw_missing`
     couples a new row's draws to."""
-    from ._generation import chunk_rows, decode
+    from .._generation.latent import chunk_rows, decode
 
     first = model.n_features - len(model.missing_columns)
     probabilities = np.empty((len(x), len(model.missing_columns)), dtype=np.float32)

@@ -19,8 +19,8 @@ onto a real image.
 import numpy as np
 from scipy import sparse
 
-from ._columns import numeric_part
-from ._missing import is_missing
+from .._data.columns import numeric_part
+from .._data.missing import is_missing
 
 # Rounds of drawing again the rows that still copy a class row. Each round draws only those
 # rows, so a class whose new rows are copies half the time needs about twice the draws.

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._archive import (
+from .archive import (
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
@@ -32,10 +32,10 @@ from ._archive import (
     Writer,
     library_version,
 )
-from ._typed_json import Decoder, Encoder, Unsupported
+from .typed_json import Decoder, Encoder, Unsupported
 
 if TYPE_CHECKING:
-    from ._sampler import VAEOverSampler
+    from .._sampler import VAEOverSampler
 
 # The fitted attributes a file holds (``feature_names_in_`` only when X had column names).
 FITTED_ATTRIBUTES = (
@@ -65,7 +65,7 @@ def save(sampler: "VAEOverSampler", path: str | os.PathLike) -> None:
     check_is_fitted(sampler, "vaes_")
     import keras
 
-    from ._model import VariationalAutoencoder
+    from .._models.tabular import VariationalAutoencoder
 
     params = {}
     for name, value in sampler.get_params(deep=False).items():
@@ -153,7 +153,7 @@ def load(path: str | os.PathLike) -> "VAEOverSampler":
     --------
     VAEOverSampler.save : Write a fitted sampler to one file.
     """
-    from ._sampler import VAEOverSampler
+    from .._sampler import VAEOverSampler
 
     try:
         archive = zipfile.ZipFile(path)

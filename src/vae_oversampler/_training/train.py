@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from joblib import Parallel, delayed
 
-from ._validation import plain
-from .exceptions import TrainingDivergedError
+from .._data.validation import plain
+from ..exceptions import TrainingDivergedError
 
 # The rows of all epochs are laid out in one array, so that Keras builds its data iterator once
 # per fit instead of once per epoch. Above this many values the array holds fewer epochs, and
@@ -239,8 +239,8 @@ def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
     """
     import keras
 
-    from ._callbacks import HeldOutLoss
-    from ._pool import compiled_vae
+    from .callbacks import HeldOutLoss
+    from .pool import compiled_vae
 
     architecture = {
         "latent_dim": config.latent_dim,
@@ -295,7 +295,7 @@ def train_stack(
     ``(model_config, weights, history)`` per class, as :func:`train_images` does, for
     ``TabularVAE`` models.
     """
-    from ._pool import compiled_vae
+    from .pool import compiled_vae
 
     max_values = MAX_STREAM_VALUES // len(xs)
     classes = [
@@ -342,7 +342,7 @@ def train_stack(
         learning_rate=config.learning_rate,
     ) as trainer:
         if _one_call(len(stream), batch * steps * config.epochs, config):
-            from ._tf_loop import fit_epochs
+            from .tf_loop import fit_epochs
 
             histories, weights = fit_epochs(
                 trainer,
@@ -381,7 +381,7 @@ def _one_call(stream_rows: int, needed_rows: int, config: TrainingConfig) -> boo
 
 def _fit_stack(trainer, stream, batch, steps, config, x_val, val_weight, monitored):
     """Train a stack with ``Model.fit``; return ``(histories, weights)`` per member."""
-    from ._callbacks import HeldOutLoss, MemberEarlyStopping
+    from .callbacks import HeldOutLoss, MemberEarlyStopping
 
     callbacks = [MemberEarlyStopping(config.n_iter_no_change, monitored)]
     if monitored:
@@ -401,7 +401,7 @@ def _fit_stack(trainer, stream, batch, steps, config, x_val, val_weight, monitor
 
 def build_vae(model_config: dict, weights):
     """A new VAE of ``model_config`` holding trained ``weights``."""
-    from ._pool import new_vae
+    from .pool import new_vae
 
     model = new_vae(model_config)
     model.set_weights(weights)

@@ -23,10 +23,17 @@ FORMAT = "vae_oversampler.VAEOverSampler"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 
-# The Keras model classes a file may hold: registered name -> (module, class name).
+# The Keras model classes a file may hold: registered name -> (class name, the modules it is
+# recorded under: where it lives now, and where files of format 1 recorded it).
 MODEL_CLASSES = {
-    "vae_oversampler>TabularVAE": ("vae_oversampler._model", "TabularVAE"),
-    "vae_oversampler>ImageVAE": ("vae_oversampler._image_model", "ImageVAE"),
+    "vae_oversampler>TabularVAE": (
+        "TabularVAE",
+        {"vae_oversampler._models.tabular", "vae_oversampler._model"},
+    ),
+    "vae_oversampler>ImageVAE": (
+        "ImageVAE",
+        {"vae_oversampler._models.image", "vae_oversampler._image_model"},
+    ),
 }
 # Keras objects that may appear inside a model's config (its dtype policy).
 NESTED_KERAS_CLASSES = {"DTypePolicy", "FloatDTypePolicy"}
@@ -36,7 +43,7 @@ _CHUNK = 1 << 20
 
 
 def library_version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
@@ -228,7 +235,7 @@ class Reader:
         import keras
 
         # Registers the library's model classes with Keras.
-        from . import _image_model, _model  # noqa: F401
+        from .._models import image, tabular  # noqa: F401
 
         local = self.folder / "model.keras"
         local.write_bytes(data)
@@ -252,11 +259,15 @@ class Reader:
             raise MemberError(
                 f"{self.path!r}: the model member {name} is not a .keras archive ({exc})."
             ) from None
-        known = ", ".join(cls for _, cls in MODEL_CLASSES.values())
+        known = ", ".join(cls for cls, _ in MODEL_CLASSES.values())
         if not isinstance(config, dict):
             raise MemberError(f"{self.path!r}: {name}/config.json is not a model config.")
         registered = config.get("registered_name")
-        if MODEL_CLASSES.get(registered) != (config.get("module"), config.get("class_name")):
+        class_name, modules = MODEL_CLASSES.get(registered, (None, set()))
+        module = config.get("module")
+        if config.get("class_name") != class_name or not (
+            isinstance(module, str) and module in modules
+        ):
             raise MemberError(
                 f"{self.path!r}: the model member {name} names the class "
                 f"{config.get('class_name')!r} (registered as {registered!r}, module "

@@ -22,11 +22,11 @@ def new_vae(architecture: dict):
     ``image_shape``, a ``StackedTabularVAE`` when it names ``n_members``, a ``TabularVAE``
     otherwise."""
     if "image_shape" in architecture:
-        from ._image_model import ImageVAE as model_class
+        from .._models.image import ImageVAE as model_class
     elif "n_members" in architecture:
-        from ._stacked_model import StackedTabularVAE as model_class
+        from .._models.stacked import StackedTabularVAE as model_class
     else:
-        from ._model import TabularVAE as model_class
+        from .._models.tabular import TabularVAE as model_class
     model = model_class(**architecture)
     model.build((None, model.n_features))
     return model

@@ -14,7 +14,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import check_array
 from sklearn.utils._indexing import _get_column_indices
 
-from ._missing import column_markers, is_missing
+from .missing import column_markers, is_missing
 
 
 def _is_categorical_dtype(dtype) -> bool:

@@ -9,8 +9,8 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from ._columns import ColumnLayout, numeric_part, one_hot
-from ._missing import ClassMissing, class_missing
+from .columns import ColumnLayout, numeric_part, one_hot
+from .missing import ClassMissing, class_missing
 
 # Rows per ``StandardScaler.partial_fit`` call. A class of at most this many rows is fitted in
 # one call, which is exactly ``StandardScaler.fit``.

@@ -18,9 +18,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._initializers import glorot_uniform
-from ._losses import kl_divergence, table_nll
-from ._model import MAX_OUTPUT_LOG_VAR, MIN_OUTPUT_LOG_VAR
+from .initializers import glorot_uniform
+from .losses import kl_divergence, table_nll
+from .tabular import MAX_OUTPUT_LOG_VAR, MIN_OUTPUT_LOG_VAR
 
 # Stacks of up to this many members multiply each member's rows on their own (see ``_chain``).
 MAX_SPLIT_MEMBERS = 5

@@ -9,9 +9,9 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ._initializers import reset_layers
-from ._losses import bernoulli_nll
-from ._model import VariationalAutoencoder
+from .initializers import reset_layers
+from .losses import bernoulli_nll
+from .tabular import VariationalAutoencoder
 
 ENCODER_FILTERS = (1, 32, 64)
 ENCODER_STRIDES = (1, 2, 2)

@@ -9,8 +9,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ._initializers import reset_layers
-from ._losses import kl_divergence, table_nll
+from .initializers import reset_layers
+from .losses import kl_divergence, table_nll
 
 # Bounds of the decoder's learned per-feature log-variance, in standardised units. The lower
 # bound keeps a tiny class from collapsing its noise to zero (which would return copies of the

@@ -1,0 +1,1 @@
+"""Generation: latent points, decoding, and the redraw of rows that copy a class row."""

@@ -1,0 +1,1 @@
+"""The Keras models and their losses: the tabular, image and stacked VAEs."""
