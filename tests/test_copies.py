@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import vae_oversampler
-import vae_oversampler._sampler as sampler_module
+import vae_oversampler._generation.generator as generator_module
 from vae_oversampler import VAEOverSampler
 from vae_oversampler._data.columns import fit_layout
 from vae_oversampler._generation.copies import canonical, class_keys, copies
@@ -27,7 +27,7 @@ def _new_rows(sampler, X, y):
 
 def test_copies_are_drawn_again(monkeypatch):
     minority = X[Y == 1]
-    monkeypatch.setattr(sampler_module, "MAX_REDRAWS", 0)
+    monkeypatch.setattr(generator_module, "MAX_REDRAWS", 0)
     without = _new_rows(VAEOverSampler(random_state=0), X, Y)
     monkeypatch.undo()
     with_redraws = _new_rows(VAEOverSampler(random_state=0), X, Y)
@@ -54,7 +54,7 @@ def test_redrawn_rows_are_reproducible_and_survive_saving(tmp_path):
     path = tmp_path / "sampler.zip"
     sampler.save(path)
     loaded = vae_oversampler.load(path)
-    assert np.array_equal(loaded._seen[1], sampler._seen[1])
+    assert np.array_equal(loaded._generators[1].seen, sampler._generators[1].seen)
     assert np.array_equal(
         loaded.sample(200, 1, random_state=3), sampler.sample(200, 1, random_state=3)
     )
@@ -123,6 +123,6 @@ def test_all_categorical_rows_keep_their_copies():
     )
     sampler = VAEOverSampler(random_state=0)
     X_res, _ = sampler.fit_resample(X, Y)
-    assert sampler._seen == {}
+    assert [g.seen for g in sampler._generators.values()] == [None]
     # 27 possible rows, all but a few in the 40-row class: copies stay
     assert copy_share(X[Y == 1], X_res.iloc[len(X) :]) > 0.5

@@ -9,9 +9,9 @@ from sklearn.datasets import load_digits, make_classification
 from sklearn.preprocessing import StandardScaler
 
 from vae_oversampler import VAEOverSampler
-from vae_oversampler import _sampler as sampler_module
+from vae_oversampler._data.codec import cast_like
 from vae_oversampler._data.scaling import fit_standard_scaler
-from vae_oversampler._generation.latent import cast_like
+from vae_oversampler._generation import generator as generator_module
 from vae_oversampler._training.callbacks import MemberEarlyStopping
 from vae_oversampler._training.train import divergence
 from vae_oversampler.exceptions import TrainingDivergedError
@@ -90,14 +90,14 @@ def test_a_member_of_a_stack_that_diverges_stops_alone():
 
 def test_non_finite_decoded_values_never_reach_the_caller(data, monkeypatch):
     X, y = data
-    real_decode = sampler_module.decode
+    real_decode = generator_module.decode
 
     def broken_decode(*args, **kwargs):
         numeric, codes, missing_logits = real_decode(*args, **kwargs)
         numeric[0, 0] = np.nan
         return numeric, codes, missing_logits
 
-    monkeypatch.setattr(sampler_module, "decode", broken_decode)
+    monkeypatch.setattr(generator_module, "decode", broken_decode)
     with pytest.raises(TrainingDivergedError, match="class 1 decoded non-finite values"):
         VAEOverSampler(epochs=2, random_state=0).fit_resample(X, y)
 

@@ -164,17 +164,27 @@ def test_documented_and_private_attributes_match(saved):
         "categorical_features_",
         "categories_",
         "n_features_in_",
-        "_ranges",
-        "_residuals",
-        "_x_dtype",
         "_x_sparse_format",
     ):
         assert_same_value(getattr(loaded, name), getattr(sampler, name))
+    # Every field of every generator and of its codec state (a new field included).
+    assert loaded._generators.keys() == sampler._generators.keys()
+    for label, generator in sampler._generators.items():
+        twin = loaded._generators[label]
+        assert twin.table is loaded._codec
+        for record, copy_ in ((generator, twin), (generator.codec, twin.codec)):
+            for field in dataclasses.fields(record):
+                if field.name not in ("table", "model", "codec", "scaler", "holes"):
+                    assert_same_value(getattr(copy_, field.name), getattr(record, field.name))
+        if generator.holes is not None:
+            assert_same_value(vars(twin.holes), vars(generator.holes))
+    assert_same_value(loaded._codec.dtype, sampler._codec.dtype)
+    assert_same_value(loaded._codec.image_shape, sampler._codec.image_shape)
     if hasattr(sampler, "feature_names_in_"):
         assert_same_value(loaded.feature_names_in_, sampler.feature_names_in_)
     for label, scaler in sampler.scalers_.items():
         assert_same_value(vars(loaded.scalers_[label]), vars(scaler))
-    layout, original = loaded._layout, sampler._layout
+    layout, original = loaded._codec.layout, sampler._codec.layout
     # Every field (a new one included), the encoder through the categories it holds.
     fields = [f.name for f in dataclasses.fields(original) if f.name != "encoder"]
     for field in [*fields, "categories", "group_sizes"]:
@@ -410,7 +420,7 @@ def test_state_naming_other_attributes_is_refused(numeric_file, tmp_path, name):
 
 @pytest.mark.parametrize(
     ("version", "message"),
-    [(2, "format version 2 .* newer"), ("1", "unknown format version '1'"), (0, "unknown")],
+    [(3, "format version 3 .* newer"), ("2", "unknown format version .2."), (0, "unknown")],
 )
 def test_unknown_or_newer_format_version_is_refused(numeric_file, tmp_path, version, message):
     newer = rewrite(numeric_file[1], tmp_path / "newer.zip", manifest={"format_version": version})

@@ -71,7 +71,7 @@ def test_stream_is_back_to_back_shuffles_of_the_rows():
 
 
 def test_stream_holds_fewer_epochs_when_large(monkeypatch):
-    monkeypatch.setattr("vae_oversampler._training.MAX_STREAM_VALUES", 64 * 16 * 3 * 2)
+    monkeypatch.setattr("vae_oversampler._training.train.MAX_STREAM_VALUES", 64 * 16 * 3 * 2)
     x = np.zeros((100, 3), dtype=np.float32)
     rng = np.random.RandomState(0)
     stream = training_stream(x, np.arange(100), batch=64, steps=16, epochs=10, rng=rng)
@@ -155,7 +155,7 @@ def test_stack_key_is_the_epoch_layout_the_class_gets(n_rows, batch_size):
 def test_stacks_group_classes_of_one_epoch_length_in_order(monkeypatch):
     sizes = {"a": 50, "b": 5000, "c": 60, "d": 70, "e": 5100}
     assert stacks(sizes, CONFIG) == [["a", "c", "d"], ["b", "e"]]
-    monkeypatch.setattr("vae_oversampler._training.MAX_STACK_MEMBERS", 2)
+    monkeypatch.setattr("vae_oversampler._training.train.MAX_STACK_MEMBERS", 2)
     assert stacks(sizes, CONFIG) == [["a", "c"], ["d"], ["b", "e"]]
 
 
@@ -276,11 +276,11 @@ def test_steps_per_call_change_the_speed_not_the_numbers(monkeypatch):
     # 17,000 rows, 15,300 after the split: 240 steps per pass at batch 64, so a single call
     # of 240 steps; the 16-step layout runs the same 240 steps in 15 calls.
     config = dataclasses.replace(CONFIG, epochs=2)
-    monkeypatch.setattr("vae_oversampler._training.LONG_PASS_STEPS", 128)
+    monkeypatch.setattr("vae_oversampler._training.train.LONG_PASS_STEPS", 128)
     x = _rows(17_000, seed=5)
     assert stack_key(len(x), config) == (64, 240, 240)
     long_calls = train_stack([x], config, seeds=[3])
-    monkeypatch.setattr("vae_oversampler._training.LONG_PASS_STEPS", 10**9)
+    monkeypatch.setattr("vae_oversampler._training.train.LONG_PASS_STEPS", 10**9)
     assert stack_key(len(x), config) == (64, 240, 16)
     short_calls = train_stack([x], config, seeds=[3])
     ((_, w_long, h_long),) = long_calls

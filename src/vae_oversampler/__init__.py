@@ -3,7 +3,7 @@
 Importing the package is cheap: Keras and its backend are imported only when a sampler trains.
 """
 
-from ._persistence.files import load
+from ._loading import load
 from ._sampler import VAEOverSampler
 
 __all__ = ["VAEOverSampler", "load"]

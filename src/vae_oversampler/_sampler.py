@@ -12,10 +12,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data.columns import assemble, categorical_indices, fit_layout
-from ._data.missing import draw_missing, put_missing, restore_object_markers, seed_holes
-from ._data.pixels import PixelScaler, check_image_shape, pixel_scale
-from ._data.scaling import scale_class
+from ._data.codec import TableCodec
+from ._data.columns import categorical_indices
+from ._data.missing import restore_object_markers
 from ._data.validation import (
     check_class_sizes,
     check_image_missing,
@@ -26,19 +25,8 @@ from ._data.validation import (
     plain,
     reject_non_numeric,
 )
-from ._generation.copies import MAX_REDRAWS, STALL_SHARE, class_keys, copies
-from ._generation.latent import (
-    Origins,
-    cast_columns,
-    chunk_rows,
-    decode,
-    encode,
-    latent_neighbours,
-    latent_points,
-    nearest_rows,
-    residuals,
-)
-from .exceptions import TrainingDivergedError
+from ._generation.copies import class_keys
+from ._generation.generator import ClassGenerator, Sampling
 
 
 @Substitution(
@@ -347,8 +335,8 @@ class VAEOverSampler(BaseOverSampler):
             vars(self).clear()
             vars(self).update(state)
             raise
-        if self._layout.missing and hasattr(X_resampled, "iloc"):
-            restore_object_markers(X_resampled, X, self._layout.missing_kinds, len(X))
+        if self._codec.layout.missing and hasattr(X_resampled, "iloc"):
+            restore_object_markers(X_resampled, X, self._codec.layout.missing_kinds, len(X))
         return X_resampled, y_resampled
 
     def _check_X_y(self, X, y, accept_sparse=None):
@@ -418,19 +406,12 @@ class VAEOverSampler(BaseOverSampler):
         from ._training.train import build_vae, train_classes
 
         random_state = _check_random_state(self.random_state)
-        image_shape = pixels = None
-        if self.image_shape is not None:
-            image_shape = check_image_shape(self.image_shape, X.shape[1])
-            pixels = PixelScaler(pixel_scale(X))
         # A DataFrame's column dtypes, which new values must fit (X is now one array).
         frame_dtypes = self._output_container.x_props.get("dtypes")
-        self._layout = fit_layout(
-            X, self.categorical_features_, None if frame_dtypes is None else list(frame_dtypes)
-        )
-        self.categories_ = self._layout.categories
-        config = self._training_config(
-            self._layout.n_encoded, image_shape, self._layout.group_sizes
-        )
+        codec = TableCodec.fit(X, self.categorical_features_, frame_dtypes, self.image_shape)
+        self._codec, layout = codec, codec.layout
+        self.categories_ = layout.categories
+        config = self._training_config(layout.n_encoded, codec.image_shape, layout.group_sizes)
         targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         check_class_sizes(y, targets)
         # One seed per class for training and one for generation, all drawn up front in class
@@ -439,168 +420,69 @@ class VAEOverSampler(BaseOverSampler):
             label: random_state.randint(np.iinfo(np.int32).max, size=2)
             for label in self.sampling_strategy_
         }
-        self._x_dtype = X.dtype
         self._x_sparse_format = X.format if sparse.issparse(X) else None
-        self.scalers_, self._ranges, scaled = {}, {}, {}
-        # Per class, which categories of its one-hot blocks it holds: the only ones drawn.
-        self._categories_present = {}
-        # Per class with holes: (the columns that have them, each one's missing rate), then
-        # also each row's holes and the head's probabilities at its encoding (seed_holes).
-        self._missing, indicators = {}, {}
-        # Per tabular class with a numeric column, a key per distinct row: new rows that copy
-        # one are redrawn (see _copies for why all-categorical rows are not).
-        self._seen = {}
-        n_numeric = len(self._layout.numeric)
+        codecs, matrices, seen = {}, {}, {}
         for label in targets:
-            rows = X[y == label]  # a copy, which scale_class scales in place
-            if image_shape is None and n_numeric:
-                self._seen[label] = class_keys(rows, self._layout)
-            self.scalers_[label], self._ranges[label], scaled[label], missing = scale_class(
-                rows, self._layout, pixels
-            )
+            rows = X[y == label]  # a copy, which fit_class scales in place
+            # Keys of the class's distinct rows: new rows that copy one are redrawn (see
+            # _generation.copies for why images and all-categorical rows are not).
+            if codec.image_shape is None and len(layout.numeric):
+                seen[label] = class_keys(rows, layout)
+            codecs[label], matrices[label] = codec.fit_class(rows, label)
             del rows
-            if self._layout.categorical.size:
-                one_hot = scaled[label][:, n_numeric : self._layout.n_encoded]
-                self._categories_present[label] = one_hot.any(axis=0)
-            if missing.size:
-                self._missing[label] = (missing.columns, missing.rates)
-                indicators[label] = missing.model_columns
         # Tabular classes train side by side, several to a model (see train_stack).
         trained = train_classes(
-            scaled,
+            matrices,
             config,
             {label: int(seeds[label][0]) for label in targets},
             self.n_jobs,
-            indicators,
+            {label: c.missing.model_columns for label, c in codecs.items() if c.missing},
         )
-        self.vaes_, self.encodings_, self.history_, self._residuals = {}, {}, {}, {}
+        self._generators = {}
+        sampling = self._sampling()
         X_new, y_new = [X], [y]
         for label, n_samples in targets.items():
             model_config, weights, history = trained[label]
-            model = build_vae(model_config, weights)
-            self.vaes_[label], self.history_[label] = model, history
-            # Dropped once encoded: a big class's rows are not held beside the output.
-            rows = scaled.pop(label)
-            self.encodings_[label] = encode(model, rows)
-            # Kept whatever decoder_output, which sample() reads when it is called.
-            self._residuals[label] = residuals(model, rows, self.encodings_[label][0])
-            if label in self._missing:
-                columns, rates = self._missing[label]
-                holes, probabilities = seed_holes(model, rows, self.encodings_[label][0])
-                self._missing[label] = (columns, rates, holes, probabilities)
+            # Each class's matrix is dropped once its generator has encoded it: a big class's
+            # rows are not held beside the output.
+            matrix = matrices.pop(label)
+            generator = ClassGenerator.fit(
+                codec,
+                codecs[label],
+                build_vae(model_config, weights),
+                history,
+                matrix,
+                seen.get(label),
+            )
+            self._generators[label] = generator
             if self.verbose:
-                print(_progress_line(label, len(rows), history))
-            del rows
-            new = self._generate(label, n_samples, np.random.RandomState(seeds[label][1]))
+                print(_progress_line(label, len(matrix), history))
+            del matrix
+            rng = np.random.RandomState(seeds[label][1])
+            new = generator.generate(n_samples, rng, sampling)
             X_new.append(sparse.csr_matrix(new) if sparse.issparse(X) else new)
             y_new.append(np.full(n_samples, label, dtype=y.dtype))
+        self._expose_generators()
         if sparse.issparse(X):
             X_resampled = sparse.vstack(X_new, format=X.format)
         else:
             X_resampled = np.concatenate(X_new)
         return X_resampled, np.concatenate(y_new)
 
-    def _generate(self, label, n_samples, rng):
-        """``n_samples`` new rows of class ``label``, in the fitted X's dtype, as an ndarray.
+    def _expose_generators(self) -> None:
+        """Set the public per-class attributes from the generators (they share the objects)."""
+        generators = self._generators
+        self.vaes_ = {label: g.model for label, g in generators.items()}
+        self.scalers_ = {label: g.codec.scaler for label, g in generators.items()}
+        self.encodings_ = {label: g.encodings for label, g in generators.items()}
+        self.history_ = {label: g.history for label, g in generators.items()}
 
-        A new row that equals a row of the class in every column (see ``_copies``) is drawn
-        again, for at most ``MAX_REDRAWS`` rounds, until a round changes (almost) nothing; a
-        call that made no copy gives exactly the rows it would without this.
-        """
-        out = self._draw(label, n_samples, rng)
-        # A sampler saved before copies were redrawn has no _seen.
-        seen = getattr(self, "_seen", {}).get(label)
-        if seen is None:
-            return out
-        again = np.flatnonzero(copies(out, seen, self._layout))
-        for _ in range(MAX_REDRAWS):
-            if not len(again):
-                break
-            out[again] = self._draw(label, len(again), rng)
-            still = again[copies(out[again], seen, self._layout)]
-            if len(still) >= STALL_SHARE * len(again):
-                break
-            again = still
-        return out
-
-    def _draw(self, label, n_samples, rng):
-        """``n_samples`` rows decoded from the VAE of class ``label``, copies included.
-
-        Rows are made in chunks of ``chunk_rows`` and written straight into the output, so
-        the float64 temporaries stay small however many rows are asked for.
-        """
-        model, scaler, layout = self.vaes_[label], self.scalers_[label], self._layout
+    def _sampling(self) -> Sampling:
+        """How rows are drawn, from the parameters as they are now (set_params included)."""
         mode = self.latent_sampling
         if mode == "auto":
             mode = "posterior" if self.image_shape is None else "interpolate"
-        encodings = self.encodings_[label]
-        posterior = None if mode == "prior" else encodings
-        neighbours = None
-        if mode == "interpolate" and len(encodings[0]) > 1:
-            neighbours = latent_neighbours(encodings[0])
-        residual = self._residuals.get(label) if self.decoder_output == "residual" else None
-        sampled = self.image_shape is None and self.decoder_output != "mean"
-        noise_rng = rng if sampled else None
-        low, high = self._ranges[label]
-        out = np.empty((n_samples, self.n_features_in_), dtype=self._x_dtype)
-        step = chunk_rows(model.n_features)
-        for start in range(0, n_samples, step):
-            size = min(step, n_samples - start)
-            z, origins = latent_points(
-                size, model.latent_dim, rng, posterior, neighbours, return_rows=True
-            )
-            numeric, codes, missing_logits = decode(
-                model,
-                z,
-                rng=noise_rng,
-                noise=residual is None,
-                present=self._categories_present.get(label),
-            )
-            if residual is not None and origins is None:
-                origins = Origins(nearest_rows(z, encodings[0]))
-            seeds = None if residual is None else origins.rows
-            holes = self._draw_holes(label, missing_logits, seeds, rng)
-            if residual is not None:
-                numeric += origins.blend(residual)
-            numeric = scaler.inverse_transform(numeric)
-            if self.clip:
-                np.clip(numeric, low, high, out=numeric)
-            numeric[:, layout.whole] = np.rint(numeric[:, layout.whole])
-            for i, column in enumerate(model.missing_columns):
-                if column >= 0:
-                    # A placeholder, replaced by the column's missing value below.
-                    numeric[holes[:, i], column] = 0.0
-            # Values beyond float64's range (clip=False) are clipped into the dtype below;
-            # NaN means the decoder itself broke.
-            if np.isnan(numeric).any():
-                raise TrainingDivergedError(
-                    f"The VAE of class {plain(label)!r} decoded non-finite values, so no rows "
-                    "were returned. Lower learning_rate, or rescale columns that hold extreme "
-                    "values."
-                )
-            numeric = cast_columns(numeric, layout.numeric_dtypes, out.dtype)
-            if layout.categorical.size:
-                numeric = assemble(numeric, codes, layout, out.dtype)
-            out[start : start + size] = numeric
-            if holes is not None:
-                columns = self._missing[label][0]
-                put_missing(out[start : start + size], holes, columns, layout.missing_kinds)
-        return out
-
-    def _draw_holes(self, label, logits, rows, rng):
-        """Which cells of new rows of class ``label`` are missing (one column per column with
-        holes in the class), or None for a class without holes. ``rows`` are the class rows
-        the new rows grew from when their holes are coupled to those rows' (with
-        ``decoder_output="residual"``; see ``draw_missing``), else None."""
-        # A sampler saved before missing values were supported has no _missing.
-        missing = getattr(self, "_missing", {})
-        if label not in missing:
-            return None
-        _, rates, holes, probabilities = missing[label]
-        seeds = None if rows is None else (holes[rows], probabilities[rows])
-        # Drawn whatever decoder_output: the likelier outcome alone would erase every
-        # missing rate below one half.
-        return draw_missing(logits, rates, rng, seeds)
+        return Sampling(mode, self.decoder_output, bool(self.clip))
 
     def sample(self, n_samples: int, class_label, random_state=None):
         """Generate new rows of one class from its trained VAE.
@@ -630,13 +512,14 @@ class VAEOverSampler(BaseOverSampler):
                 f"No VAE was trained for class {plain(class_label)!r}. Models exist for the "
                 f"classes that fit_resample over-sampled: {sorted(map(plain, self.vaes_))}."
             )
-        new = self._generate(class_label, int(n_samples), _check_random_state(random_state))
+        rng = _check_random_state(random_state)
+        new = self._generators[class_label].generate(int(n_samples), rng, self._sampling())
         if self._x_sparse_format is not None:
             new = sparse.csr_matrix(new).asformat(self._x_sparse_format)
         labels = np.full(int(n_samples), class_label)
         new = self._output_container.transform(new, labels)[0]
-        if self._layout.missing and hasattr(new, "iloc"):
-            restore_object_markers(new, None, self._layout.missing_kinds, 0)
+        if self._codec.layout.missing and hasattr(new, "iloc"):
+            restore_object_markers(new, None, self._codec.layout.missing_kinds, 0)
         return new
 
     def save(self, path) -> None:

@@ -226,7 +226,7 @@ def plot_samples(
         top = sampler.scalers_[class_label].scale
         return _plot_images(plt, new.astype(np.float64), real, shape, top, title)
     n_features = sampler.n_features_in_
-    numeric = [int(i) for i in sampler._layout.numeric]
+    numeric = [int(i) for i in sampler._codec.layout.numeric]
     features = numeric[:4] if features is None else [int(i) for i in features]
     if not features or set(features) - set(numeric):
         raise ValueError(

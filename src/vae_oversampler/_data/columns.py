@@ -87,6 +87,11 @@ class ColumnLayout:
         return tuple(len(c) for c in self.categories)
 
     @property
+    def n_columns(self) -> int:
+        """Number of columns of X."""
+        return len(self.numeric) + len(self.categorical)
+
+    @property
     def n_encoded(self) -> int:
         """Width of a complete row as the VAE sees it (before any missingness indicators)."""
         return len(self.numeric) + sum(self.group_sizes)

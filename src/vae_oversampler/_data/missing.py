@@ -113,27 +113,13 @@ def _probabilities(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits))
 
 
-def seed_holes(model, x: np.ndarray, z_mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each class row's holes (its indicators, as bool) and the missingness head's
-    probabilities at the row's encoding ``z_mean``, float32: what :func:`draw_missing`
-    couples a new row's draws to."""
-    from .._generation.latent import chunk_rows, decode
-
-    first = model.n_features - len(model.missing_columns)
-    probabilities = np.empty((len(x), len(model.missing_columns)), dtype=np.float32)
-    step = chunk_rows(model.n_features)
-    for start in range(0, len(x), step):
-        stop = start + step
-        probabilities[start:stop] = _probabilities(decode(model, z_mean[start:stop])[2])
-    return x[:, first:] > 0.5, probabilities
-
-
 def draw_missing(logits: np.ndarray, rates: np.ndarray, rng, seeds=None) -> np.ndarray:
     """Which new cells are missing: ``u < p``, where ``p`` is the missingness head's
     probability at the new row's latent point and ``u`` a uniform draw; always for a column
     the class never observed (rate 1).
 
-    With ``seeds`` (the :func:`seed_holes` of the class row each new row grew from), ``u`` is
+    With ``seeds`` (the holes and probabilities of the class row each new row grew from, as
+    ``_generation.generator.HoleModel`` keeps them), ``u`` is
     drawn where it must lie for the seed row's own holes: below the seed's probability for a
     missing cell, above it for an observed one. A new row at its seed's encoding then has
     exactly the seed's holes, and one further away flips the cells whose probability moved:

@@ -62,7 +62,7 @@ def scale_class(rows, layout: ColumnLayout, pixels=None):
     overwritten. ``values`` is float32: the scaled numeric columns (0 where a cell is
     missing), the one-hot blocks of ``layout`` (all zeros where a category is missing), then
     one missingness indicator per column with a hole in the class, as ``missing``, a
-    :class:`~vae_oversampler._missing.ClassMissing`, lists them. ``low`` and ``high`` are the
+    :class:`~vae_oversampler._data.missing.ClassMissing`, lists them. ``low`` and ``high`` are the
     numeric columns' ranges over their observed values. The scaler is fitted on the observed
     values; a column the class never observes is scaled as zeros. ``pixels``, a fitted
     ``PixelScaler``, scales images to [0, 1] instead of standardising.

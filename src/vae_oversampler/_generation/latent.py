@@ -161,37 +161,3 @@ def decode(
         draws = rng.random_sample(len(z)) * cumulative[:, -1]
         codes[:, j] = np.minimum((cumulative < draws[:, None]).sum(axis=1), size - 1)
     return numeric, codes, out[:, out.shape[1] - len(model.missing_columns) :]
-
-
-def cast_columns(values: np.ndarray, dtypes, dtype) -> np.ndarray:
-    """Cast generated float values to ``dtype``, each column first with :func:`cast_like` to
-    its own dtype of ``dtypes``, so that it fits the caller's column (a uint8 column of a
-    DataFrame validated as float64 gets whole numbers in [0, 255])."""
-    dtype = np.dtype(dtype)
-    if all(np.dtype(d) == dtype for d in dtypes):
-        return cast_like(values, dtype)
-    out = np.empty(values.shape, dtype)
-    for j, column_dtype in enumerate(dtypes):
-        out[:, j] = cast_like(values[:, j], column_dtype)
-    return out
-
-
-def cast_like(values: np.ndarray, dtype) -> np.ndarray:
-    """Cast generated float values to the input's dtype: integers are rounded and clipped,
-    and floats clipped to the dtype's finite range (a float32 column stays finite)."""
-    dtype = np.dtype(dtype)
-    if dtype.kind == "b":
-        return values > 0.5
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        rounded, high = np.rint(values), float(info.max)
-        if int(high) <= info.max:
-            return np.clip(rounded, info.min, high).astype(dtype)
-        # 64-bit: float(info.max) is 2**63 or 2**64, which astype would wrap round to the
-        # dtype's other end; values that reach it become info.max itself.
-        out = np.clip(rounded, info.min, np.nextafter(high, 0)).astype(dtype)
-        out[rounded >= high] = info.max
-        return out
-    # Floats (and the numbers of an object array) stay finite: clipped to the dtype's range.
-    info = np.finfo(dtype if dtype.kind == "f" else np.float64)
-    return np.clip(values, info.min, info.max).astype(dtype)

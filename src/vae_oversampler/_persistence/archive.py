@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 FORMAT = "vae_oversampler.VAEOverSampler"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 # The Keras model classes a file may hold: registered name -> (class name, the modules it is
@@ -113,6 +113,7 @@ class Reader:
             manifest = self._parse_json(MANIFEST, archive.read(MANIFEST))
             self._check_manifest(manifest)
             self.hashes = manifest["members"]
+            self.format_version = manifest["format_version"]
             for name in self.hashes:
                 if name not in names:
                     raise MemberError(

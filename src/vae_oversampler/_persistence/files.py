@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING
 
 from sklearn.utils.validation import check_is_fitted
 
+from .._data.codec import ClassCodec, TableCodec
+from .._data.missing import ClassMissing
+from .._generation.generator import ClassGenerator, HoleModel
 from .archive import (
     FORMAT,
     FORMAT_VERSION,
@@ -35,19 +38,27 @@ from .archive import (
 from .typed_json import Decoder, Encoder, Unsupported
 
 if TYPE_CHECKING:
-    from .._sampler import VAEOverSampler
+    from sklearn.base import BaseEstimator
 
 # The fitted attributes a file holds (``feature_names_in_`` only when X had column names).
+# ``vaes_``, ``scalers_``, ``encodings_`` and ``history_`` are derived from the generators.
 FITTED_ATTRIBUTES = (
     "sampling_strategy_",
-    "vaes_",
-    "scalers_",
-    "encodings_",
-    "history_",
     "categorical_features_",
     "categories_",
     "n_features_in_",
     "feature_names_in_",
+    "_codec",
+    "_generators",
+    "_x_sparse_format",
+    "_output_container",
+)
+# What files of format version 1 held instead of ``_codec`` and ``_generators``.
+FORMAT_1_ATTRIBUTES = (
+    "vaes_",
+    "scalers_",
+    "encodings_",
+    "history_",
     "_layout",
     "_ranges",
     "_residuals",
@@ -55,12 +66,10 @@ FITTED_ATTRIBUTES = (
     "_missing",
     "_seen",
     "_x_dtype",
-    "_x_sparse_format",
-    "_output_container",
 )
 
 
-def save(sampler: "VAEOverSampler", path: str | os.PathLike) -> None:
+def save(sampler: "BaseEstimator", path: str | os.PathLike) -> None:
     """Write a fitted ``sampler`` to ``path``; see ``VAEOverSampler.save``."""
     check_is_fitted(sampler, "vaes_")
     import keras
@@ -115,46 +124,10 @@ def save(sampler: "VAEOverSampler", path: str | os.PathLike) -> None:
             os.remove(temporary)
 
 
-def load(path: str | os.PathLike) -> "VAEOverSampler":
-    """Load a ``VAEOverSampler`` written by ``VAEOverSampler.save``, without unpickling.
-
-    Every member of the file is checked against the SHA-256 its manifest records, arrays are
-    read with ``allow_pickle=False``, and each class's Keras model is loaded with
-    ``safe_mode=True`` once its configuration has been checked to name one of the library's
-    own model classes.
-
-    Read more in the :ref:`User Guide <saving_loading>`.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file that ``VAEOverSampler.save`` wrote.
-
-    Returns
-    -------
-    sampler : VAEOverSampler
-        The fitted sampler: ``sample(n, label, random_state=k)`` gives the same rows as the
-        sampler that was saved, in the same environment.
-
-    Raises
-    ------
-    ValueError
-        If the file is not a complete archive (truncated or corrupt), lacks a member or holds
-        an unexpected one, a member's SHA-256 differs from the manifest's (the file was
-        altered), its format version is unknown or newer than this library reads, or a model
-        names a class that is not one of the library's models. The message names the member.
-
-    Warns
-    -----
-    UserWarning
-        If the file was written by another version of vae-oversampler or Keras.
-
-    See Also
-    --------
-    VAEOverSampler.save : Write a fitted sampler to one file.
-    """
-    from .._sampler import VAEOverSampler
-
+def load(path: str | os.PathLike, estimator_class) -> "BaseEstimator":
+    """Read a file that :func:`save` wrote into a new ``estimator_class``; the public
+    ``vae_oversampler.load`` documents it. Files of format version 1 are converted to the
+    generators of format 2."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -167,12 +140,20 @@ def load(path: str | os.PathLike) -> "VAEOverSampler":
         params = reader.json("params.json")
         state = reader.json("state.json")
         decoder = Decoder(reader)
+        known = FITTED_ATTRIBUTES if reader.format_version >= 2 else _format_1_names()
         try:
-            sampler = VAEOverSampler(**{k: decoder.decode(v) for k, v in params.items()})
+            sampler = estimator_class(**{k: decoder.decode(v) for k, v in params.items()})
+            fitted = {}
             for name, value in state.items():
-                if name not in FITTED_ATTRIBUTES:
+                if name not in known:
                     raise ValueError(f"unknown attribute {name!r}")
-                setattr(sampler, name, decoder.decode(value))
+                fitted[name] = decoder.decode(value)
+            if reader.format_version == 1:
+                fitted = _from_format_1(fitted, sampler)
+            _link(fitted)
+            for name, value in fitted.items():
+                setattr(sampler, name, value)
+            sampler._expose_generators()
         except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
             if isinstance(exc, MemberError):
                 raise
@@ -180,3 +161,66 @@ def load(path: str | os.PathLike) -> "VAEOverSampler":
                 f"{reader.path!r} holds a malformed params.json or state.json: {exc}"
             ) from None
     return sampler
+
+
+def _link(fitted: dict) -> None:
+    """Give each generator the codec the file holds once."""
+    codec = fitted["_codec"]
+    if type(codec) is not TableCodec:
+        raise ValueError("_codec is not a table codec")
+    generators = fitted["_generators"]
+    if type(generators) is not dict or not all(
+        type(g) is ClassGenerator for g in generators.values()
+    ):
+        raise ValueError("_generators is not a dict of class generators")
+    for generator in generators.values():
+        generator.table = codec
+
+
+def _format_1_names() -> tuple:
+    return tuple(n for n in FITTED_ATTRIBUTES if n not in ("_codec", "_generators")) + (
+        FORMAT_1_ATTRIBUTES
+    )
+
+
+def _from_format_1(fitted: dict, sampler) -> dict:
+    """The attributes of format 2 from those of a file of format version 1: its parallel
+    per-class dicts become one generator per class, and its layout and dtype the codec."""
+    from .._data.pixels import check_image_shape
+
+    old = {name: fitted.pop(name) for name in FORMAT_1_ATTRIBUTES if name in fitted}
+    layout = old["_layout"]
+    image_shape = None
+    if sampler.image_shape is not None:
+        image_shape = check_image_shape(sampler.image_shape, layout.n_columns)
+    scalers = old["scalers_"]
+    pixels = next(iter(scalers.values()), None) if image_shape is not None else None
+    codec = TableCodec(layout, old["_x_dtype"], image_shape, pixels)
+    missing = old.get("_missing", {})
+    generators = {}
+    for label, model in old["vaes_"].items():
+        low, high = old["_ranges"][label]
+        class_missing, holes = None, None
+        if label in missing:
+            columns, rates, seed_holes, probabilities = missing[label]
+            class_missing = ClassMissing(columns, tuple(model.missing_columns), rates)
+            holes = HoleModel(seed_holes, probabilities)
+        class_codec = ClassCodec(
+            label,
+            scalers[label],
+            low,
+            high,
+            old.get("_categories_present", {}).get(label),
+            class_missing,
+        )
+        generators[label] = ClassGenerator(
+            class_codec,
+            model,
+            old["history_"][label],
+            old["encodings_"][label],
+            old["_residuals"][label],
+            holes,
+            old.get("_seen", {}).get(label),
+        )
+    fitted.update(_codec=codec, _generators=generators)
+    return fitted

@@ -9,6 +9,7 @@ refused with ``Unsupported``. Arrays and Keras models become members of the arch
 the ``Writer`` and ``Reader`` of :mod:`._archive`.
 """
 
+import dataclasses
 import math
 import re
 import sys
@@ -17,14 +18,23 @@ from collections import OrderedDict
 import numpy as np
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from .._data.codec import ClassCodec, TableCodec
 from .._data.columns import ColumnLayout
-from .._data.missing import NA, NAN, NONE
+from .._data.missing import NA, NAN, NONE, ClassMissing
 from .._data.pixels import PixelScaler
+from .._generation.generator import ClassGenerator, HoleModel
 from .archive import Reader
 
 # The scalers a file may rebuild, by class name; they are rebuilt from their parameters and
 # fitted attributes.
 SCALERS = {cls.__name__: cls for cls in (StandardScaler, FunctionTransformer, PixelScaler)}
+
+# The library's own records, stored field by field. A field marked ``shared`` (a generator's
+# ``table``, the codec every class shares) is not stored with the record: the file holds it
+# once, and loading links it back.
+RECORDS = {
+    cls.__name__: cls for cls in (TableCodec, ClassCodec, ClassMissing, HoleModel, ClassGenerator)
+}
 
 # What a scaler's fitted attribute is named: ``mean_``, ``n_features_in_``.
 _FITTED_NAME = re.compile(r"[a-z][a-z0-9_]*_")
@@ -83,6 +93,11 @@ class Encoder:
             return self._scaler(value)
         if type(value) is ColumnLayout:
             return self._layout(value)
+        if type(value).__name__ in RECORDS and type(value) is RECORDS[type(value).__name__]:
+            fields = {
+                f.name: self.encode(getattr(value, f.name)) for f in _stored_fields(type(value))
+            }
+            return {"$": "record", "class": type(value).__name__, "fields": fields}
         if self.model_class is not None and isinstance(value, self.model_class):
             return {"$": "keras_model", "member": self.writer.add_model(value)}
         if type(value).__name__ == "ArraysTransformer":
@@ -275,6 +290,16 @@ class Decoder:
             setattr(scaler, name, attribute)
         return scaler
 
+    def _record(self, value):
+        cls = RECORDS.get(value["class"]) if isinstance(value["class"], str) else None
+        if cls is None:
+            raise ValueError(f"unknown record class {value['class']!r}")
+        names = [f.name for f in _stored_fields(cls)]
+        fields = value["fields"]
+        if not isinstance(fields, dict) or sorted(fields) != sorted(names):
+            raise ValueError(f"a {cls.__name__} record needs the fields {names}")
+        return cls(**{name: self.decode(fields[name]) for name in names})
+
     def _ColumnLayout(self, value):
         encoder = None
         if value["encoder"] is not None:
@@ -359,6 +384,7 @@ _TAGS = {
     "keras_model",
     "scaler",
     "ColumnLayout",
+    "record",
     "ArraysTransformer",
     "CategoricalDtype",
     "StringDtype",
@@ -367,6 +393,11 @@ _TAGS = {
     "Index",
     "Series",
 }
+
+
+def _stored_fields(cls) -> list:
+    """The fields of a record class that its typed JSON holds."""
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("shared")]
 
 
 def _missing_markers(items) -> tuple:

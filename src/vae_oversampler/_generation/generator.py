@@ -1,0 +1,165 @@
+"""One class's fitted generator: its VAE and everything else that turns latent points into rows.
+
+A :class:`ClassGenerator` holds the class's trained VAE and training history, its codec state
+(:class:`~vae_oversampler._data.codec.ClassCodec`, with the sampler's shared
+:class:`~vae_oversampler._data.codec.TableCodec`), the posterior of each of its rows, their
+reconstruction residuals, its hole model (each row's holes and the missingness head's
+probabilities at its encoding) and the keys of its distinct rows. :meth:`ClassGenerator.generate`
+makes new rows, copies of class rows drawn again.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._data.codec import ClassCodec, TableCodec
+from .._data.missing import draw_missing
+from .copies import MAX_REDRAWS, STALL_SHARE, copies
+from .latent import (
+    Origins,
+    chunk_rows,
+    decode,
+    encode,
+    latent_neighbours,
+    latent_points,
+    nearest_rows,
+    residuals,
+)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How new rows are drawn, from the sampler's parameters at the time of the call.
+
+    ``mode`` is ``latent_sampling`` with ``"auto"`` resolved; ``decoder_output`` and ``clip``
+    are the sampler's parameters of those names.
+    """
+
+    mode: str
+    decoder_output: str
+    clip: bool
+
+
+@dataclass
+class HoleModel:
+    """Each class row's holes (bool, one column per column with holes in the class) and the
+    missingness head's probabilities at the row's encoding (float32): what
+    :func:`~vae_oversampler._data.missing.draw_missing` couples a new row's holes to."""
+
+    holes: np.ndarray
+    probabilities: np.ndarray
+
+    @classmethod
+    def fit(cls, model, x: np.ndarray, z_mean: np.ndarray) -> "HoleModel":
+        first = model.n_features - len(model.missing_columns)
+        probabilities = np.empty((len(x), len(model.missing_columns)), dtype=np.float32)
+        step = chunk_rows(model.n_features)
+        for start in range(0, len(x), step):
+            stop = start + step
+            logits = decode(model, z_mean[start:stop])[2]
+            probabilities[start:stop] = 1.0 / (1.0 + np.exp(-logits))
+        return cls(x[:, first:] > 0.5, probabilities)
+
+
+@dataclass
+class ClassGenerator:
+    """The fitted generator of one class; build it with :meth:`fit`.
+
+    ``table`` is the sampler's codec, shared by its classes (a file stores it once).
+    """
+
+    codec: ClassCodec
+    model: object
+    history: dict
+    encodings: tuple
+    residuals: np.ndarray
+    holes: HoleModel | None = None
+    seen: np.ndarray | None = None
+    table: TableCodec | None = field(default=None, repr=False, metadata={"shared": True})
+
+    @classmethod
+    def fit(cls, table, codec, model, history, matrix, seen=None) -> "ClassGenerator":
+        """The generator of a class whose VAE ``model`` was trained on ``matrix`` (the class's
+        rows as :meth:`TableCodec.fit_class` encoded them); ``seen`` are the keys of its
+        distinct rows (:func:`~vae_oversampler._generation.copies.class_keys`), or None where
+        copies are not redrawn."""
+        encodings = encode(model, matrix)
+        # Kept whatever decoder_output, which sample() reads when it is called.
+        kept = residuals(model, matrix, encodings[0])
+        holes = None if codec.missing is None else HoleModel.fit(model, matrix, encodings[0])
+        return cls(codec, model, history, encodings, kept, holes, seen, table)
+
+    def generate(self, n_samples: int, rng, sampling: Sampling) -> np.ndarray:
+        """``n_samples`` new rows, in the fitted X's dtype, as an ndarray.
+
+        A new row that equals a row of the class in every column (see ``copies``) is drawn
+        again, for at most ``MAX_REDRAWS`` rounds, until a round changes (almost) nothing; a
+        call that made no copy gives exactly the rows it would without this.
+        """
+        out = self._draw(n_samples, rng, sampling)
+        if self.seen is None:
+            return out
+        layout = self.table.layout
+        again = np.flatnonzero(copies(out, self.seen, layout))
+        for _ in range(MAX_REDRAWS):
+            if not len(again):
+                break
+            out[again] = self._draw(len(again), rng, sampling)
+            still = again[copies(out[again], self.seen, layout)]
+            if len(still) >= STALL_SHARE * len(again):
+                break
+            again = still
+        return out
+
+    def _draw(self, n_samples: int, rng, sampling: Sampling) -> np.ndarray:
+        """``n_samples`` rows decoded from the VAE, copies included.
+
+        Rows are made in chunks of ``chunk_rows`` and written straight into the output, so
+        the float64 temporaries stay small however many rows are asked for. The draws come
+        in a fixed order per chunk: latent points, the decoder's noise and categories, then
+        the holes.
+        """
+        model, table, encodings = self.model, self.table, self.encodings
+        posterior = None if sampling.mode == "prior" else encodings
+        neighbours = None
+        if sampling.mode == "interpolate" and len(encodings[0]) > 1:
+            neighbours = latent_neighbours(encodings[0])
+        residual = self.residuals if sampling.decoder_output == "residual" else None
+        sampled = table.image_shape is None and sampling.decoder_output != "mean"
+        out = np.empty((n_samples, table.layout.n_columns), dtype=table.dtype)
+        step = chunk_rows(model.n_features)
+        for start in range(0, n_samples, step):
+            size = min(step, n_samples - start)
+            z, origins = latent_points(
+                size, model.latent_dim, rng, posterior, neighbours, return_rows=True
+            )
+            numeric, codes, missing_logits = decode(
+                model,
+                z,
+                rng=rng if sampled else None,
+                noise=residual is None,
+                present=self.codec.present,
+            )
+            if residual is not None and origins is None:
+                origins = Origins(nearest_rows(z, encodings[0]))
+            holes = self._draw_holes(missing_logits, origins, residual is not None, rng)
+            if residual is not None:
+                numeric += origins.blend(residual)
+            out[start : start + size] = table.inverse_transform(
+                self.codec, numeric, codes, holes, sampling.clip
+            )
+        return out
+
+    def _draw_holes(self, logits, origins, coupled: bool, rng):
+        """Which cells of new rows are missing (one column per column with holes in the class),
+        or None for a class without holes. With ``coupled`` (``decoder_output="residual"``)
+        each row's draws are coupled to the holes of the class row it grew from (see
+        ``draw_missing``)."""
+        if self.holes is None:
+            return None
+        seeds = None
+        if coupled:
+            seeds = (self.holes.holes[origins.rows], self.holes.probabilities[origins.rows])
+        # Drawn whatever decoder_output: the likelier outcome alone would erase every
+        # missing rate below one half.
+        return draw_missing(logits, self.codec.missing.rates, rng, seeds)
