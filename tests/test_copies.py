@@ -8,7 +8,8 @@ import vae_oversampler
 import vae_oversampler._generation.generator as generator_module
 from vae_oversampler import VAEOverSampler
 from vae_oversampler._data.columns import fit_layout
-from vae_oversampler._generation.copies import canonical, class_keys, copies
+from vae_oversampler._data.keys import canonical, class_keys
+from vae_oversampler._generation.copies import copies
 from vae_oversampler.metrics import copy_share
 
 RNG = np.random.default_rng(0)
@@ -82,9 +83,9 @@ def test_canonical_rows_compare_markers_zeros_and_categories():
 
 
 def test_row_keys_find_every_copy_and_no_other_row_across_chunks(monkeypatch):
-    import vae_oversampler._generation.copies as copies_module
+    import vae_oversampler._data.keys as keys_module
 
-    monkeypatch.setattr(copies_module, "CHUNK_ROWS", 97)  # several chunks, a short last one
+    monkeypatch.setattr(keys_module, "CHUNK_ROWS", 97)  # several chunks, a short last one
     # Every row of a grid of small whole numbers: rows that differ in one unit of one column.
     grid = np.stack(np.meshgrid(*[np.arange(10.0)] * 3, indexing="ij"), -1).reshape(-1, 3)
     layout = fit_layout(grid, np.array([], dtype=int))

@@ -5,6 +5,6 @@ Importing the package is cheap: Keras and its backend are imported only when a s
 
 from ._loading import load
 from ._sampler import VAEOverSampler
+from ._version import __version__ as __version__
 
 __all__ = ["VAEOverSampler", "load"]
-__version__ = "0.1.0"

@@ -4,28 +4,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution, check_target_type
+from imblearn.utils import Substitution
 from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
 from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._data.codec import TableCodec
-from ._data.columns import categorical_indices
-from ._data.missing import restore_object_markers
-from ._data.validation import (
-    check_class_sizes,
-    check_image_missing,
-    check_mixed_input,
-    explain_input_error,
-    holds_big_integers,
-    mixed_dtype,
-    plain,
-    reject_non_numeric,
-)
-from ._generation.copies import class_keys
+from ._data.validation import check_class_sizes, check_table, plain
 from ._generation.generator import ClassGenerator, Sampling
 
 
@@ -62,11 +50,8 @@ class VAEOverSampler(BaseOverSampler):
         boolean mask, or column names of a DataFrame. ``"auto"`` takes a DataFrame's
         ``category``, ``object``, ``string`` and ``bool`` columns (an array has none);
         ``None`` treats every column as a number. Each categorical column is one-hot encoded
-        for the VAE and decoded by a softmax head trained with cross-entropy; new values are
-        drawn from the head's probabilities, so they are always categories of the column
-        (the most likely one with ``decoder_output="mean"``). DataFrames come back with their
-        dtypes, ``category`` columns with their categories and order; arrays get back the
-        values (codes or strings) they held.
+        and decoded by a softmax head, so new values are always categories of the column.
+        DataFrames come back with their dtypes, arrays with the values they held.
 
     clip : bool, default=True
         Keep each new numeric value inside the range [min, max] that its column takes in the
@@ -76,13 +61,10 @@ class VAEOverSampler(BaseOverSampler):
 
     image_shape : tuple of (int, int, int) or None, default=None
         ``(height, width, channels)`` when each row of X is one image, flattened. Each class
-        then gets a convolutional VAE (three convolutions with batch normalisation, the last
-        two strided, and their mirror image), trained with a binary cross-entropy loss on
-        pixels scaled to [0, 1]. X must hold values in [0, 1] or 0-255 (it is read as 0-255
-        when any value exceeds 1); new images come back in the same range and dtype, integers
-        rounded. New pixels are the decoder's intensities, plus the residuals of the real
-        images a point grew from with ``decoder_output="residual"`` (see there). ``None``
-        means tabular rows and the MLP network.
+        then gets a convolutional VAE trained with a binary cross-entropy loss on pixels
+        scaled to [0, 1]. X must hold values in [0, 1] or 0-255 (read as 0-255 when any value
+        exceeds 1); new images come back in the same range and dtype. ``None`` means tabular
+        rows and the MLP network.
 
     epochs : int, default=30
         Most training epochs per class. An epoch is the smallest multiple of 16 batches that
@@ -118,13 +100,10 @@ class VAEOverSampler(BaseOverSampler):
     latent_sampling : {{"auto", "posterior", "prior", "interpolate"}}, default="auto"
         Where latent points come from. ``"auto"`` is ``"posterior"`` for tables and
         ``"interpolate"`` for images (``image_shape``). ``"posterior"`` draws a random row of
-        the class and then a point from its encoding q(z|x), so new rows stay close to the
-        class's real rows. ``"prior"`` draws from N(0, I), the textbook VAE generator.
-        ``"interpolate"`` draws a random row and one of its 5 nearest neighbours in the latent
-        space and takes a random point on the segment between their encodings: SMOTE in the
-        latent space. On imbalanced MNIST (``docs/benchmark_images.md``), interpolated digits
-        with their residuals are the best read and train the best 5-NN; on tables see
-        ``decoder_output``.
+        the class and then a point from its encoding q(z|x). ``"prior"`` draws from N(0, I).
+        ``"interpolate"`` takes a random point on the segment between the encodings of a
+        random row and one of its 5 nearest latent neighbours: SMOTE in the latent space.
+        See :ref:`choosing_parameters` for measurements.
 
     decoder_output : {{"residual", "sample", "mean"}}, default="residual"
         What is added to the decoder's mean at a latent point. ``"residual"``: the
@@ -135,14 +114,9 @@ class VAEOverSampler(BaseOverSampler):
         keeps a real row's correlated detail around the decoder's smooth mean. ``"sample"``:
         the decoder's learned per-feature Gaussian noise, independent between columns.
         ``"mean"``: nothing, which gives smoother, less varied rows. Categories are drawn from
-        their softmax, except with ``"mean"`` (the most likely one). Over 25 imbalanced data
-        sets (``docs/benchmarks.md``), the defaults' rows are much harder to tell from real
-        rows than those of ``"prior"`` with ``"sample"`` (two-sample AUC 0.64 against 0.85;
-        SMOTE 0.47), and the classifiers trained on them rank better on G-mean, F1 and average
-        precision. Images have no learned pixel noise: ``"sample"`` gives them the
-        decoder's intensities, as ``"mean"`` does, and ``"residual"`` adds the real images'
-        residuals, which keeps their sharp strokes (the intensities alone are greyer and
-        blurred).
+        their softmax, except with ``"mean"`` (the most likely one). Images have no learned
+        pixel noise: ``"sample"`` gives them the decoder's intensities, as ``"mean"`` does,
+        and ``"residual"`` adds the real images' residuals, which keeps their strokes sharp.
 
     n_jobs : int or None, default=None
         Training jobs run in parallel through joblib; ``None`` means 1 unless in a
@@ -201,23 +175,13 @@ class VAEOverSampler(BaseOverSampler):
     Notes
     -----
     **Missing values.** X may have holes: NaN in numeric columns, and NaN, ``None`` or
-    ``pd.NA`` in categorical ones, pandas' nullable dtypes (``Int64``, ``boolean``,
-    ``string``, ``category``) included; infinite values are still refused. A class with holes
-    gets one missingness indicator per column that has any in the class: the encoder reads
-    them, a missing cell adds nothing to the reconstruction loss (its block of a categorical
-    column is all zeros), and the decoder learns each indicator's probability. New rows get
-    their holes from those probabilities; with ``decoder_output="residual"`` each draw is
-    coupled to the holes of the row the new one grew from (the missingness counterpart of
-    its residual), so columns that are missing together stay so. A column the class never
-    observes is always missing in its new rows, and a column without holes in the class never
-    is. New holes are written as the column's own missing value (NaN, ``None`` or ``pd.NA``),
-    and the caller's rows come back with theirs. A class without holes trains and generates
-    exactly as on a complete table. Image rows (``image_shape``) cannot have holes.
+    ``pd.NA`` in categorical ones, pandas' nullable dtypes included (infinite values are
+    refused). A class with holes learns where they fall, and its new rows get holes at about
+    the class's rates, written as each column's own missing value; see :ref:`data_types`.
+    Image rows cannot have holes.
 
-    **Copies.** A new row that equals a row of its class in every column (rounding and
-    clipping can put it back on one) is drawn again, for at most 100 rounds, until a round
-    changes almost nothing; a class with no other value to offer keeps its last copies. Tables
-    of categorical columns only, and images, are not redrawn.
+    **Copies.** A new row that equals a row of its class in every column is drawn again, for
+    at most 100 rounds (tables of categorical columns only, and images, excepted).
 
     The same integer ``random_state`` gives the same rows bit for bit in the same environment.
     Training and sampling draw from their own seeded generators and leave the global random
@@ -335,75 +299,19 @@ class VAEOverSampler(BaseOverSampler):
             vars(self).clear()
             vars(self).update(state)
             raise
-        if self._codec.layout.missing and hasattr(X_resampled, "iloc"):
-            restore_object_markers(X_resampled, X, self._codec.layout.missing_kinds, len(X))
+        self._codec.restore_markers(X_resampled, X, len(X))
         return X_resampled, y_resampled
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        given = X
         # Kept so that ``sample`` returns the container type ``fit_resample`` was given.
         self._output_container = ArraysTransformer(X, y)
-        columns = X if hasattr(X, "shape") else np.asarray(X, dtype=object)
-        categorical = categorical_indices(columns, self.categorical_features)
-        if categorical.size == 0:
-            reject_non_numeric(X)
-            y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-            try:
-                X, y = validate_data(
-                    self,
-                    X=X,
-                    y=y,
-                    reset=True,
-                    accept_sparse=accept_sparse or ["csr", "csc"],
-                    ensure_all_finite="allow-nan",
-                )
-            except ValueError as exc:
-                raise explain_input_error(exc) from exc
-            if self.image_shape is not None:
-                check_image_missing(X)
-        else:
-            check_mixed_input(X, self.image_shape)
-            y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-            X, y = validate_data(
-                self, X=X, y=y, reset=True, dtype=mixed_dtype(X), ensure_all_finite=False
-            )
-        if X.dtype.kind in "fO" and holds_big_integers(given):
-            # The caller's rows come back from X: float64 would have rounded these integers.
-            X = given.to_numpy(dtype=object)
-        self.categorical_features_ = categorical
+        X, y, binarize_y, self.categorical_features_ = check_table(
+            self, X, y, self.categorical_features, self.image_shape, accept_sparse
+        )
         return X, y, binarize_y
 
-    def _training_config(self, n_features, image_shape, categorical_sizes):
-        from ._training.train import TrainingConfig
-
-        hidden = (
-            (self.hidden_layer_sizes,)
-            if isinstance(self.hidden_layer_sizes, Integral)
-            else tuple(self.hidden_layer_sizes)
-        )
-        if not hidden or any(not isinstance(h, Integral) or h < 1 for h in hidden):
-            raise ValueError(
-                "hidden_layer_sizes must hold positive integers, got "
-                f"{self.hidden_layer_sizes!r}; for example hidden_layer_sizes=(64, 64)."
-            )
-        latent_dim = min(n_features, 8) if self.latent_dim == "auto" else self.latent_dim
-        return TrainingConfig(
-            latent_dim=int(latent_dim),
-            hidden_layer_sizes=tuple(int(h) for h in hidden),
-            image_shape=image_shape,
-            categorical_sizes=categorical_sizes,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            learning_rate=float(self.learning_rate),
-            beta=float(self.beta),
-            early_stopping=bool(self.early_stopping),
-            validation_fraction=float(self.validation_fraction),
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=int(self.verbose),
-        )
-
     def _fit_resample(self, X, y):
-        from ._training.train import build_vae, train_classes
+        from ._training.train import build_vae, progress_line, train_classes, training_config
 
         random_state = _check_random_state(self.random_state)
         # A DataFrame's column dtypes, which new values must fit (X is now one array).
@@ -411,7 +319,9 @@ class VAEOverSampler(BaseOverSampler):
         codec = TableCodec.fit(X, self.categorical_features_, frame_dtypes, self.image_shape)
         self._codec, layout = codec, codec.layout
         self.categories_ = layout.categories
-        config = self._training_config(layout.n_encoded, codec.image_shape, layout.group_sizes)
+        config = training_config(
+            self.get_params(), layout.n_encoded, codec.image_shape, layout.group_sizes
+        )
         targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         check_class_sizes(y, targets)
         # One seed per class for training and one for generation, all drawn up front in class
@@ -424,10 +334,8 @@ class VAEOverSampler(BaseOverSampler):
         codecs, matrices, seen = {}, {}, {}
         for label in targets:
             rows = X[y == label]  # a copy, which fit_class scales in place
-            # Keys of the class's distinct rows: new rows that copy one are redrawn (see
-            # _generation.copies for why images and all-categorical rows are not).
-            if codec.image_shape is None and len(layout.numeric):
-                seen[label] = class_keys(rows, layout)
+            # Keys of the class's distinct rows: new rows that copy one are drawn again.
+            seen[label] = codec.row_keys(rows)
             codecs[label], matrices[label] = codec.fit_class(rows, label)
             del rows
         # Tabular classes train side by side, several to a model (see train_stack).
@@ -452,11 +360,11 @@ class VAEOverSampler(BaseOverSampler):
                 build_vae(model_config, weights),
                 history,
                 matrix,
-                seen.get(label),
+                seen[label],
             )
             self._generators[label] = generator
             if self.verbose:
-                print(_progress_line(label, len(matrix), history))
+                print(progress_line(label, len(matrix), history))
             del matrix
             rng = np.random.RandomState(seeds[label][1])
             new = generator.generate(n_samples, rng, sampling)
@@ -518,8 +426,7 @@ class VAEOverSampler(BaseOverSampler):
             new = sparse.csr_matrix(new).asformat(self._x_sparse_format)
         labels = np.full(int(n_samples), class_label)
         new = self._output_container.transform(new, labels)[0]
-        if self._codec.layout.missing and hasattr(new, "iloc"):
-            restore_object_markers(new, None, self._codec.layout.missing_kinds, 0)
+        self._codec.restore_markers(new)
         return new
 
     def save(self, path) -> None:
@@ -584,13 +491,3 @@ def _check_random_state(random_state) -> np.random.RandomState:
     if random_state is None:
         return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
     return check_random_state(random_state)
-
-
-def _progress_line(label, n_rows, history):
-    line = (
-        f"[VAEOverSampler] class {plain(label)!r}: {n_rows} rows, {len(history['loss'])} epochs, "
-        f"loss {history['loss'][-1]:.4g}"
-    )
-    if "val_loss" in history:
-        line += f", best val_loss {min(history['val_loss']):.4g}"
-    return line

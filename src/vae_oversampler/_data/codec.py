@@ -22,7 +22,8 @@ import numpy as np
 
 from ..exceptions import TrainingDivergedError
 from .columns import ColumnLayout, assemble, fit_layout
-from .missing import ClassMissing, put_missing
+from .keys import class_keys
+from .missing import ClassMissing, put_missing, restore_object_markers
 from .pixels import PixelScaler, check_image_shape, pixel_scale
 from .scaling import scale_class
 from .validation import plain
@@ -71,6 +72,21 @@ class TableCodec:
             pixels = PixelScaler(pixel_scale(X))
         layout = fit_layout(X, categorical, None if frame_dtypes is None else list(frame_dtypes))
         return cls(layout, X.dtype, image_shape, pixels)
+
+    def row_keys(self, rows) -> np.ndarray | None:
+        """The sorted keys of a class's distinct ``rows`` (in X's columns and dtype), by which
+        generation recognises a new row that copies one; None for images and tables without a
+        numeric column, whose copies are kept (see ``_generation.copies``)."""
+        if self.image_shape is not None or not len(self.layout.numeric):
+            return None
+        return class_keys(rows, self.layout)
+
+    def restore_markers(self, frame, given=None, n_given: int = 0) -> None:
+        """Give an output DataFrame's ``object`` columns their own missing values back (see
+        :func:`~vae_oversampler._data.missing.restore_object_markers`); nothing for a table
+        without holes or an output that is not a DataFrame."""
+        if self.layout.missing and hasattr(frame, "iloc"):
+            restore_object_markers(frame, given, self.layout.missing_kinds, n_given)
 
     def fit_class(self, rows, label) -> tuple[ClassCodec, np.ndarray]:
         """Fit one class's :class:`ClassCodec` and return it with the class's matrix.

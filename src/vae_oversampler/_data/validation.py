@@ -3,7 +3,11 @@
 from collections import Counter
 
 import numpy as np
+from imblearn.utils import check_target_type
 from scipy import sparse
+from sklearn.utils.validation import validate_data
+
+from .columns import categorical_indices
 
 _HINTS = (
     (
@@ -146,3 +150,39 @@ def check_class_sizes(y: np.ndarray, targets: dict) -> None:
 def plain(label):
     """A NumPy scalar label as the Python value it holds, for readable messages."""
     return label.item() if isinstance(label, np.generic) else label
+
+
+def check_table(estimator, X, y, categorical_features, image_shape, accept_sparse=None):
+    """Validate ``X`` and ``y`` for ``estimator`` (which records ``n_features_in_`` and
+    ``feature_names_in_``) and return ``(X, y, binarize_y, categorical)``: X as one array
+    (object for mixed tables, or for integers that float64 would round), y checked as
+    imbalanced-learn checks it, and the indices of X's categorical columns."""
+    given = X
+    columns = X if hasattr(X, "shape") else np.asarray(X, dtype=object)
+    categorical = categorical_indices(columns, categorical_features)
+    if categorical.size == 0:
+        reject_non_numeric(X)
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        try:
+            X, y = validate_data(
+                estimator,
+                X=X,
+                y=y,
+                reset=True,
+                accept_sparse=accept_sparse or ["csr", "csc"],
+                ensure_all_finite="allow-nan",
+            )
+        except ValueError as exc:
+            raise explain_input_error(exc) from exc
+        if image_shape is not None:
+            check_image_missing(X)
+    else:
+        check_mixed_input(X, image_shape)
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X, y = validate_data(
+            estimator, X=X, y=y, reset=True, dtype=mixed_dtype(X), ensure_all_finite=False
+        )
+    if X.dtype.kind in "fO" and holds_big_integers(given):
+        # The caller's rows come back from X: float64 would have rounded these integers.
+        X = given.to_numpy(dtype=object)
+    return X, y, binarize_y, categorical

@@ -43,7 +43,7 @@ _CHUNK = 1 << 20
 
 
 def library_version() -> str:
-    from .. import __version__
+    from .._version import __version__
 
     return __version__
 

@@ -9,6 +9,7 @@ trains the same weights bit for bit, and no global random state is read or chang
 import math
 import warnings
 from dataclasses import dataclass, replace
+from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -72,6 +73,46 @@ class TrainingConfig:
     validation_fraction: float
     n_iter_no_change: int
     verbose: int
+
+
+def training_config(params: dict, n_features, image_shape, categorical_sizes) -> TrainingConfig:
+    """The :class:`TrainingConfig` of a sampler's ``get_params()`` for rows of ``n_features``
+    encoded values (``latent_dim="auto"`` resolved), raising a ValueError for hidden layer
+    sizes that are not positive integers."""
+    sizes = params["hidden_layer_sizes"]
+    hidden = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+    if not hidden or any(not isinstance(h, Integral) or h < 1 for h in hidden):
+        raise ValueError(
+            f"hidden_layer_sizes must hold positive integers, got {sizes!r}; for example "
+            "hidden_layer_sizes=(64, 64)."
+        )
+    latent_dim = params["latent_dim"]
+    latent_dim = min(n_features, 8) if latent_dim == "auto" else latent_dim
+    return TrainingConfig(
+        latent_dim=int(latent_dim),
+        hidden_layer_sizes=tuple(int(h) for h in hidden),
+        image_shape=image_shape,
+        categorical_sizes=categorical_sizes,
+        epochs=params["epochs"],
+        batch_size=params["batch_size"],
+        learning_rate=float(params["learning_rate"]),
+        beta=float(params["beta"]),
+        early_stopping=bool(params["early_stopping"]),
+        validation_fraction=float(params["validation_fraction"]),
+        n_iter_no_change=params["n_iter_no_change"],
+        verbose=int(params["verbose"]),
+    )
+
+
+def progress_line(label, n_rows: int, history: dict) -> str:
+    """The line ``verbose=1`` prints for a trained class."""
+    line = (
+        f"[VAEOverSampler] class {plain(label)!r}: {n_rows} rows, {len(history['loss'])} epochs, "
+        f"loss {history['loss'][-1]:.4g}"
+    )
+    if "val_loss" in history:
+        line += f", best val_loss {min(history['val_loss']):.4g}"
+    return line
 
 
 def held_out_rows(n_rows: int, config: TrainingConfig) -> int:
