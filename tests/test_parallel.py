@@ -6,7 +6,7 @@ from joblib import parallel_config
 from sklearn.datasets import make_classification
 
 from vae_oversampler import VAEOverSampler
-from vae_oversampler._training.train import stacks
+from vae_oversampler._training.train import stacks, training_config
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def data():
 
 def test_data_makes_two_jobs(data):
     sampler = VAEOverSampler(epochs=3)
-    config = sampler._training_config(4, None, ())
+    config = training_config(sampler.get_params(), 4, None, ())
     sizes = dict(zip(*np.unique(data[1], return_counts=True), strict=True))
     del sizes[max(sizes, key=sizes.get)]
     assert len(stacks(sizes, config)) == 2

@@ -299,7 +299,7 @@ class VAEOverSampler(BaseOverSampler):
             vars(self).clear()
             vars(self).update(state)
             raise
-        self._codec.restore_markers(X_resampled, X, len(X))
+        self._codec.restore_markers(X_resampled, X)
         return X_resampled, y_resampled
 
     def _check_X_y(self, X, y, accept_sparse=None):

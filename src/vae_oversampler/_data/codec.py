@@ -81,11 +81,13 @@ class TableCodec:
             return None
         return class_keys(rows, self.layout)
 
-    def restore_markers(self, frame, given=None, n_given: int = 0) -> None:
+    def restore_markers(self, frame, given=None) -> None:
         """Give an output DataFrame's ``object`` columns their own missing values back (see
-        :func:`~vae_oversampler._data.missing.restore_object_markers`); nothing for a table
-        without holes or an output that is not a DataFrame."""
+        :func:`~vae_oversampler._data.missing.restore_object_markers`): ``given``, the caller's
+        DataFrame, fills its first rows, or None when no row of it is in ``frame``. Nothing
+        for a table without holes or an output that is not a DataFrame."""
         if self.layout.missing and hasattr(frame, "iloc"):
+            n_given = 0 if given is None else len(given)
             restore_object_markers(frame, given, self.layout.missing_kinds, n_given)
 
     def fit_class(self, rows, label) -> tuple[ClassCodec, np.ndarray]:
