@@ -70,7 +70,10 @@ class TableCodec:
         if image_shape is not None:
             image_shape = check_image_shape(image_shape, X.shape[1])
             pixels = PixelScaler(pixel_scale(X))
-        layout = fit_layout(X, categorical, None if frame_dtypes is None else list(frame_dtypes))
+        dtypes = names = None
+        if frame_dtypes is not None:
+            dtypes, names = list(frame_dtypes), list(getattr(frame_dtypes, "index", ())) or None
+        layout = fit_layout(X, categorical, dtypes, names)
         return cls(layout, X.dtype, image_shape, pixels)
 
     def row_keys(self, rows) -> np.ndarray | None:

@@ -7,6 +7,7 @@ rows into that layout and puts generated values back into the caller's column or
 """
 
 from dataclasses import dataclass
+from numbers import Number
 
 import numpy as np
 from scipy import sparse
@@ -133,12 +134,12 @@ def numeric_part(X, numeric) -> np.ndarray:
         ) from None
 
 
-def fit_layout(X, categorical, dtypes=None) -> ColumnLayout:
+def fit_layout(X, categorical, dtypes=None, names=None) -> ColumnLayout:
     """Read the layout of ``X`` given the indices of its categorical columns.
 
     ``dtypes`` are the caller's column dtypes when X was a DataFrame (validated into one
     float64 or object array, which no longer says that a column was uint8, say); None means
-    X's own dtype for every column.
+    X's own dtype for every column. ``names`` are its column names, for error messages.
     """
     numeric = np.setdiff1d(np.arange(X.shape[1]), categorical)
     numeric_dtypes = tuple(
@@ -156,11 +157,33 @@ def fit_layout(X, categorical, dtypes=None) -> ColumnLayout:
                     f"Categorical column {column} holds missing values only, so it has no "
                     "category to learn. Drop it, or pass categorical_features without it."
                 )
+        for j, column in enumerate(categorical):
+            _check_one_kind(values[~holes[:, j], j], column, names)
         encoder = OneHotEncoder(sparse_output=False, dtype=np.float32)
         encoder.fit(_filled(values, holes))
     return ColumnLayout(
         numeric, np.asarray(categorical, np.int64), encoder, whole, numeric_dtypes, missing
     )
+
+
+def _check_one_kind(values: np.ndarray, column: int, names=None) -> None:
+    """Raise a ValueError naming ``column`` when its observed values mix strings with numbers
+    (or other kinds), which have no common order to sort categories by."""
+    if values.dtype.kind != "O":
+        return
+    kinds = {
+        "string" if isinstance(v, str) else "number" if isinstance(v, Number) else type(v)
+        for v in values.tolist()
+    }
+    if len(kinds) > 1:
+        name = f"{names[column]!r} (position {column})" if names is not None else f"{column}"
+        found = sorted({type(v).__name__ for v in values.tolist()})
+        raise ValueError(
+            f"Categorical column {name} mixes values of types {found}, which cannot be sorted "
+            "into one set of categories. Make it one kind: X[column] = X[column].astype(str) "
+            "for categories, or numbers only (with the column left out of "
+            "categorical_features) for a numeric column."
+        )
 
 
 def _filled(values: np.ndarray, holes: np.ndarray) -> np.ndarray:

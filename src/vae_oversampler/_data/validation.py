@@ -88,7 +88,7 @@ def holds_big_integers(X) -> bool:
     for name, dtype in dtypes.items():
         numpy_dtype = getattr(dtype, "numpy_dtype", dtype)
         if isinstance(numpy_dtype, np.dtype) and numpy_dtype.kind in "iu":
-            column = X[name]
+            column = X[name].dropna()  # a nullable column may be all pd.NA
             if len(column) and max(-int(column.min()), int(column.max())) > EXACT_INTEGERS:
                 return True
     return False

@@ -12,12 +12,16 @@ library or Keras version load with a warning.
 import hashlib
 import io
 import json
+import math
 import warnings
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .._models.size import MAX_MODEL_WEIGHTS
+from .model_config import ConfigError, check_model_config, weights_bytes
 
 FORMAT = "vae_oversampler.VAEOverSampler"
 FORMAT_VERSION = 2
@@ -35,11 +39,15 @@ MODEL_CLASSES = {
         {"vae_oversampler._models.image", "vae_oversampler._image_model"},
     ),
 }
-# Keras objects that may appear inside a model's config (its dtype policy).
-NESTED_KERAS_CLASSES = {"DTypePolicy", "FloatDTypePolicy"}
 KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
 
 _CHUNK = 1 << 20
+# The largest JSON member, and the largest .npy header, a file may hold; a model member is
+# bounded by the weights its configuration implies (see ``model_config``).
+MAX_JSON_BYTES = 64 << 20
+MAX_NPY_HEADER = 1 << 16
+# Array dtypes a file may hold: plain numbers, bools and fixed-width strings.
+ARRAY_KINDS = "biufU"
 
 
 def library_version() -> str:
@@ -194,10 +202,21 @@ class Reader:
                 "the file was altered or damaged. Refusing to load it."
             )
 
-    def read(self, name) -> bytes:
-        """The bytes of member ``name``, checked against the manifest."""
+    def _size(self, name) -> int:
+        """The declared (uncompressed) size of member ``name``, which it cannot exceed."""
         if name not in self.hashes:
             raise MemberError(f"{self.path!r} refers to the member {name}, which it lacks.")
+        return self.archive.getinfo(name).file_size
+
+    def read(self, name, limit: int | None = None) -> bytes:
+        """The bytes of member ``name``, checked against the manifest; a member declared
+        larger than ``limit`` bytes is refused before it is read."""
+        size = self._size(name)
+        if limit is not None and size > limit:
+            raise MemberError(
+                f"{self.path!r}: the member {name} declares {size:,} bytes, more than the "
+                f"{limit:,} such a member can need; refusing to read it."
+            )
         try:
             data = self.archive.read(name)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -214,36 +233,71 @@ class Reader:
             ) from None
 
     def json(self, name):
-        return self._parse_json(name, self.read(name))
+        return self._parse_json(name, self.read(name, MAX_JSON_BYTES))
 
     def array(self, name) -> np.ndarray:
+        """The array of member ``name``. Its header is read and checked first (a plain dtype,
+        and a shape whose bytes are exactly the member's declared size), so nothing larger
+        than the member is ever allocated; the data is then read straight into the array."""
         if not name.startswith("arrays/"):
             raise MemberError(f"{self.path!r}: the member {name} is not an array member.")
+        size = self._size(name)
         try:
-            return np.load(io.BytesIO(self.read(name)), allow_pickle=False)
+            with self.archive.open(name) as member:
+                version = np.lib.format.read_magic(member)
+                read_header = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
+                shape, _fortran, dtype = read_header(member, max_header_size=MAX_NPY_HEADER)
+                if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.shape:
+                    raise ValueError(f"dtype {dtype} is not a plain number, bool or string")
+                expected = member.tell() + math.prod(shape) * dtype.itemsize
+                if expected != size:
+                    raise ValueError(
+                        f"its header claims shape {shape} of {dtype} ({expected:,} bytes in "
+                        f"all), but the member declares {size:,} bytes"
+                    )
+            with self.archive.open(name) as member:
+                array = np.load(member, allow_pickle=False)
         except MemberError:
             raise
-        except ValueError as exc:
+        except (ValueError, TypeError, OverflowError, MemoryError, EOFError, zlib.error) as exc:
             raise MemberError(
                 f"{self.path!r}: the member {name} is not a plain NumPy array ({exc})."
             ) from None
+        except zipfile.BadZipFile as exc:
+            raise MemberError(f"{self.path!r}: the member {name} is corrupt ({exc}).") from None
+        return array
 
     def model(self, name):
         if not name.startswith("models/"):
             raise MemberError(f"{self.path!r}: the member {name} is not a model member.")
-        data = self.read(name)
+        data = self.read(name, weights_bytes(MAX_MODEL_WEIGHTS) + MAX_JSON_BYTES)
         self._check_model(name, data)
         import keras
 
         # Registers the library's model classes with Keras.
-        from .._models import image, tabular  # noqa: F401
+        from .._models import image, tabular
 
         local = self.folder / "model.keras"
         local.write_bytes(data)
+        # Keras may change a model class as it builds one (a Functional model rewrites the
+        # class's bases); whatever a file does, the classes come out as they went in.
+        classes = (tabular.VariationalAutoencoder, tabular.TabularVAE, image.ImageVAE)
+        bases = [cls.__bases__ for cls in classes]
         try:
             return keras.saving.load_model(local, compile=False, safe_mode=True)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError, OSError) as exc:
+            raise MemberError(
+                f"{self.path!r}: Keras could not load the model member {name} ({exc})."
+            ) from None
         finally:
             local.unlink()
+            for cls, original in zip(classes, bases, strict=True):
+                if cls.__bases__ != original:
+                    cls.__bases__ = original
 
     def _check_model(self, name, data):
         """Refuse a ``.keras`` member unless it is exactly a model of the library's classes."""
@@ -255,6 +309,9 @@ class Reader:
                         f"{self.path!r}: the model member {name} holds {sorted(names)}, not "
                         f"only Keras's {sorted(KERAS_MEMBERS)}; refusing to load it."
                     )
+                sizes = {info.filename: info.file_size for info in inner.infolist()}
+                if sizes["config.json"] > MAX_JSON_BYTES:
+                    raise MemberError(f"{self.path!r}: {name}/config.json is too large.")
                 config = self._parse_json(f"{name}/config.json", inner.read("config.json"))
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise MemberError(
@@ -275,27 +332,16 @@ class Reader:
                 f"{config.get('module')!r}), which is not one of the library's model classes "
                 f"({known}); refusing to load it."
             )
-        for nested in _keras_objects([config.get("config"), config.get("build_config")]):
-            if (
-                nested.get("module") != "keras"
-                or nested.get("class_name") not in NESTED_KERAS_CLASSES
-                or nested.get("registered_name") is not None
-            ):
-                raise MemberError(
-                    f"{self.path!r}: the model member {name} names the class "
-                    f"{nested.get('class_name')!r} (registered as "
-                    f"{nested.get('registered_name')!r}) inside its config, which a model of "
-                    f"the library's classes ({known}) does not hold; refusing to load it."
-                )
-
-
-def _keras_objects(value):
-    """Every dict with a ``class_name`` inside ``value``."""
-    if isinstance(value, dict):
-        if "class_name" in value:
-            yield value
-        for item in value.values():
-            yield from _keras_objects(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _keras_objects(item)
+        try:
+            weights = check_model_config(config, class_name)
+        except ConfigError as exc:
+            raise MemberError(
+                f"{self.path!r}: the model member {name} holds a configuration that the "
+                f"library does not write ({exc}); refusing to load it."
+            ) from None
+        if sizes.get("model.weights.h5", 0) > weights_bytes(weights):
+            raise MemberError(
+                f"{self.path!r}: the model member {name} holds weights of "
+                f"{sizes['model.weights.h5']:,} bytes, more than its configuration needs; "
+                "refusing to load it."
+            )

@@ -35,6 +35,7 @@ from .archive import (
     Writer,
     library_version,
 )
+from .checks import check_fitted
 from .typed_json import Decoder, Encoder, Unsupported
 
 if TYPE_CHECKING:
@@ -151,14 +152,25 @@ def load(path: str | os.PathLike, estimator_class) -> "BaseEstimator":
             if reader.format_version == 1:
                 fitted = _from_format_1(fitted, sampler)
             _link(fitted)
+            check_fitted(fitted, fitted.get("n_features_in_"))
             for name, value in fitted.items():
                 setattr(sampler, name, value)
             sampler._expose_generators()
-        except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
-            if isinstance(exc, MemberError):
-                raise
+        except MemberError:
+            raise
+        except (
+            KeyError,
+            TypeError,
+            IndexError,
+            AttributeError,
+            ValueError,
+            OverflowError,
+            RecursionError,
+            MemoryError,
+        ) as exc:
             raise ValueError(
-                f"{reader.path!r} holds a malformed params.json or state.json: {exc}"
+                f"{reader.path!r} holds a malformed params.json or state.json: "
+                f"{type(exc).__name__}: {exc}"
             ) from None
     return sampler
 

@@ -40,8 +40,12 @@ RECORDS = {
 _FITTED_NAME = re.compile(r"[a-z][a-z0-9_]*_")
 
 
-class Unsupported(Exception):
+class Unsupported(ValueError):
     """A value that typed JSON cannot hold."""
+
+
+# Typed JSON nests no deeper than this (a fitted sampler's state needs about 10 levels).
+MAX_DEPTH = 64
 
 
 # NumPy scalar kinds that ``.item()`` turns into a Python value and back without loss.
@@ -216,10 +220,20 @@ class Decoder:
 
     def __init__(self, reader: Reader):
         self.reader = reader
+        self.depth = 0
 
     def decode(self, value):
         if value is None or type(value) in (bool, int, float, str):
             return value
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise ValueError(f"typed JSON nested more than {MAX_DEPTH} levels deep")
+            return self._decode(value)
+        finally:
+            self.depth -= 1
+
+    def _decode(self, value):
         if type(value) is list:
             return [self.decode(v) for v in value]
         if type(value) is not dict or not isinstance(value.get("$"), str):
