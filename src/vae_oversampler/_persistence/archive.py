@@ -263,12 +263,13 @@ class Reader:
                 array = np.load(member, allow_pickle=False)
         except MemberError:
             raise
-        except (ValueError, TypeError, OverflowError, MemoryError, EOFError, zlib.error) as exc:
-            raise MemberError(
-                f"{self.path!r}: the member {name} is not a plain NumPy array ({exc})."
-            ) from None
         except zipfile.BadZipFile as exc:
             raise MemberError(f"{self.path!r}: the member {name} is corrupt ({exc}).") from None
+        except Exception as exc:  # NumPy's header parser raises many kinds (SyntaxError too)
+            raise MemberError(
+                f"{self.path!r}: the member {name} is not a plain NumPy array "
+                f"({type(exc).__name__}: {exc})."
+            ) from None
         return array
 
     def model(self, name):

@@ -126,11 +126,30 @@ def check_generator(generator: ClassGenerator, codec: TableCodec, label) -> None
 
 
 def check_fitted(fitted: dict, n_features) -> None:
-    """Check the codec and every generator of a loaded sampler's fitted attributes."""
+    """Check a loaded sampler's fitted attributes: every one a fit sets is there, of its
+    type, and the codec and generators fit each other."""
+    from imblearn.utils._validation import ArraysTransformer
+
+    required = {"sampling_strategy_", "categorical_features_", "categories_", "n_features_in_"}
+    required |= {"_codec", "_generators", "_x_sparse_format", "_output_container"}
+    _check(required <= set(fitted), f"fitted attributes {sorted(required - set(fitted))} missing")
     _check(type(n_features) is int and n_features >= 1, "n_features_in_ is not a count")
+    _check(
+        type(fitted["_output_container"]) is ArraysTransformer,
+        "_output_container is not imbalanced-learn's ArraysTransformer",
+    )
+    _check(fitted["_x_sparse_format"] in (None, "csr", "csc"), "_x_sparse_format is unknown")
+    if "feature_names_in_" in fitted:
+        _array(fitted["feature_names_in_"], "feature_names_in_", (n_features,), "O")
     codec = fitted["_codec"]
     check_codec(codec, n_features)
+    categorical = _array(fitted["categorical_features_"], "categorical_features_", (None,), "iu")
+    _check(
+        np.array_equal(categorical, codec.layout.categorical),
+        "categorical_features_ does not match the layout",
+    )
     generators = fitted["_generators"]
+    _check(type(generators) is dict and generators, "_generators is not a dict of generators")
     for label, generator in generators.items():
         check_generator(generator, codec, label)
     strategy = fitted.get("sampling_strategy_", {})

@@ -71,9 +71,7 @@ def check_model_config(config, class_name: str) -> int:
     keys = CLASS_KEYS[class_name]
     if type(inner) is not dict or set(inner) != keys:
         found = sorted(inner) if type(inner) is dict else inner
-        raise ConfigError(
-            f"a {class_name} config has exactly the keys {sorted(keys)}, not {found}"
-        )
+        raise ConfigError(f"a {class_name} config has the keys {sorted(keys)}, not {found}")
     if type(inner["name"]) is not str or len(inner["name"]) > 256:
         raise ConfigError("name must be a short string")
     if type(inner["trainable"]) is not bool:
