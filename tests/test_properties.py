@@ -319,6 +319,10 @@ def check_resampling(case, **params):
 def check_new_frame_rows(X, y, new, y_new, params):
     for name, dtype in X.dtypes.items():
         values = new[name]
+        if X[name].isna().all():
+            # A column no class observes stays missing in every new row.
+            assert values.isna().all(), name
+            continue
         assert values.notna().all(), name
         if isinstance(dtype, pd.CategoricalDtype):
             assert values.isin(dtype.categories).all(), name
@@ -405,6 +409,38 @@ def test_numeric_and_object_arrays(case, options):
 @given(case=integers_at_their_ends(), options=OPTIONS)
 def test_integers_at_the_ends_of_their_dtype(case, options):
     check_resampling(case, **options)
+
+
+@st.composite
+def careless_frames(draw):
+    """A frame as ``frames`` draws it, with a nullable integer column of ``pd.NA`` only (a
+    column that no class observes) put in at a drawn position."""
+    case = draw(frames(max_columns=4))
+    dtype = draw(st.sampled_from(["Int64", "UInt8", "Int32"]))
+    position = draw(st.integers(0, case.X.shape[1]))
+    case.X.insert(position, "all_missing", pd.array([pd.NA] * len(case.X), dtype=dtype))
+    return case
+
+
+@settings(max_examples=30, **COMMON)
+@given(case=careless_frames(), options=OPTIONS)
+def test_a_nullable_column_of_missing_values_only(case, options):
+    check_resampling(case, **options)
+
+
+@settings(max_examples=20, **COMMON)
+@given(
+    case=frames(max_columns=3),
+    values=st.lists(st.one_of(st.integers(-5, 5), st.floats(-1, 1)), min_size=1, max_size=3),
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+)
+def test_a_column_mixing_numbers_and_strings_is_named_in_the_error(case, values, words):
+    mixed = (values + words) * len(case.X)
+    case.X["mixed"] = pd.Series(mixed[: len(case.X)], dtype=object)
+    if {type(v) is str for v in case.X["mixed"]} != {True, False}:
+        return  # the rows took only one kind
+    with pytest.raises(ValueError, match=r"Categorical column 'mixed' \(position \d+\) mixes"):
+        sampler(**case.params).fit_resample(case.X, case.y)
 
 
 @pytest.mark.slow
