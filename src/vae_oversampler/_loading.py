@@ -9,10 +9,13 @@ from ._sampler import VAEOverSampler
 def load(path: str | os.PathLike) -> VAEOverSampler:
     """Load a ``VAEOverSampler`` written by ``VAEOverSampler.save``, without unpickling.
 
-    Every member of the file is checked against the SHA-256 its manifest records, arrays are
-    read with ``allow_pickle=False``, and each class's Keras model is loaded with
-    ``safe_mode=True`` once its configuration has been checked to name one of the library's
-    own model classes.
+    Every member of the file is checked against the SHA-256 its manifest records and its
+    declared size before it is read, arrays are read with ``allow_pickle=False`` once their
+    headers have been checked, each class's Keras model is loaded with ``safe_mode=True`` once
+    its configuration has been checked key for key against what the library writes, and the
+    loaded values are checked for sense. Files of the previous format (version 1) load too.
+    The SHA-256 manifest catches damage, not forgery: load files only from writers you trust,
+    as with ``.keras`` files.
 
     Read more in the :ref:`User Guide <saving_loading>`.
 
@@ -32,8 +35,10 @@ def load(path: str | os.PathLike) -> VAEOverSampler:
     ValueError
         If the file is not a complete archive (truncated or corrupt), lacks a member or holds
         an unexpected one, a member's SHA-256 differs from the manifest's (the file was
-        altered), its format version is unknown or newer than this library reads, or a model
-        names a class that is not one of the library's models. The message names the member.
+        altered), its format version is unknown or newer than this library reads, a model's
+        configuration is not one the library writes, a member is larger than its content
+        needs, or a value is not one a fit produces. The message names the member or the
+        attribute.
 
     Warns
     -----

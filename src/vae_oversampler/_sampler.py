@@ -43,7 +43,8 @@ class VAEOverSampler(BaseOverSampler):
 
     hidden_layer_sizes : tuple of int, default=(64, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them. Used by the tabular
-        network only.
+        network only. A network of more than 2**27 weights (with ``latent_dim``) is refused
+        with a ``ValueError`` before it is built.
 
     categorical_features : "auto", array-like or None, default="auto"
         Columns to treat as categories, as ``SMOTENC`` takes them: integer indices, a
@@ -74,9 +75,10 @@ class VAEOverSampler(BaseOverSampler):
     batch_size : int or "auto", default="auto"
         Rows per gradient step. ``"auto"`` gives 64 to every class of up to 16,384 training
         rows, and doubles it (up to 1,024) while a pass over a bigger class would take more
-        than 256 steps: a 100,000-row class gets 512. A step of this small network costs
-        about the same at 64 rows as at 512, so a big class trains several times faster. A
-        class smaller than a batch fills it from successive shuffles of its rows.
+        than 256 steps: a 100,000-row class gets 512. A class smaller than a batch fills it
+        from successive shuffles of its rows. A batch never holds more than the class's
+        training rows or 64, whichever is more: a larger value trains exactly as that batch
+        does, in its memory and time.
 
     learning_rate : float, default=1e-3
         Adam's learning rate. A class whose training diverges (a loss or weight becomes NaN or
