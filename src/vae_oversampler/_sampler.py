@@ -363,6 +363,7 @@ class VAEOverSampler(BaseOverSampler):
                 history,
                 matrix,
                 seen[label],
+                int(seeds[label][1]),
             )
             self._generators[label] = generator
             if self.verbose:
