@@ -331,3 +331,34 @@ def test_a_mutated_archive_loads_as_a_sampler_or_is_a_value_error(genuine, tmp_p
         except (ValueError, TrainingDivergedError):
             continue
         assert rows.shape == (5, X.shape[1])
+
+
+def test_an_object_array_member_is_refused_even_when_rehashed(genuine, tmp_path, monkeypatch):
+    """A pickled .npy member (object dtype) must never be unpickled: with the hashes
+    recomputed, only ``allow_pickle=False`` and the dtype check stand in the way."""
+    name = _first_array(genuine[1])
+    out = io.BytesIO()
+    np.save(out, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    forged = forge(genuine[1], tmp_path / "forged.zip", {name: out.getvalue()})
+    import pickle
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("load unpickled a member")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    with pytest.raises(ValueError, match=rf"{name} is not a plain NumPy array .*object"):
+        load(forged)
+
+
+def test_keras_loads_each_model_in_safe_mode(genuine, monkeypatch):
+    calls = []
+    real = keras.saving.load_model
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keras.saving, "load_model", spy)
+    load(genuine[1])
+    assert calls and all(c.get("safe_mode") is True and c.get("compile") is False for c in calls)
