@@ -7,19 +7,26 @@ from scipy import stats
 from vae_oversampler._models.losses import categorical_nll, gaussian_nll, kl_divergence, table_nll
 
 
+def t(*arrays, dtype="float64"):
+    """The arrays as tensors of the active backend: the losses take tensors, as the models
+    pass them (PyTorch's operators refuse to mix a NumPy array with a tensor)."""
+    tensors = [ops.convert_to_tensor(np.asarray(a, dtype=dtype), dtype=dtype) for a in arrays]
+    return tensors[0] if len(tensors) == 1 else tensors
+
+
 def test_gaussian_nll_matches_scipy():
     rng = np.random.RandomState(0)
     x, mean = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
     log_var = rng.normal(size=3)
     expected = -stats.norm.logpdf(x, mean, np.exp(0.5 * log_var)).sum(axis=1)
-    got = ops.convert_to_numpy(gaussian_nll(x, mean, log_var))
+    got = ops.convert_to_numpy(gaussian_nll(*t(x, mean, log_var)))
     np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
 def test_kl_divergence_closed_form():
     z_mean = np.array([[0.0, 0.0], [1.0, -2.0]])
     z_log_var = np.array([[0.0, 0.0], [np.log(4.0), 0.0]])
-    got = ops.convert_to_numpy(kl_divergence(z_mean, z_log_var))
+    got = ops.convert_to_numpy(kl_divergence(*t(z_mean, z_log_var)))
     # KL(N(m, s^2) || N(0, 1)) = (s^2 + m^2 - 1 - log s^2) / 2 per dimension.
     expected = [0.0, (4 + 1 - 1 - np.log(4)) / 2 + (1 + 4 - 1 - 0) / 2]
     np.testing.assert_allclose(got, expected, rtol=1e-6)
@@ -38,9 +45,9 @@ def test_categorical_nll_is_cross_entropy_per_block_on_any_leading_axes():
         log_p = block - np.log(np.exp(block).sum(axis=-1, keepdims=True))
         expected -= np.take_along_axis(log_p, c[..., None], axis=-1)[..., 0]
         start += size
-    got = ops.convert_to_numpy(categorical_nll(x, logits, sizes))
+    got = ops.convert_to_numpy(categorical_nll(*t(x, logits), sizes))
     np.testing.assert_allclose(got, expected, rtol=1e-6)
-    rows = ops.convert_to_numpy(categorical_nll(x[1], logits[1], sizes))
+    rows = ops.convert_to_numpy(categorical_nll(*t(x[1], logits[1]), sizes))
     np.testing.assert_allclose(rows, expected[1], rtol=1e-6)
 
 
@@ -56,7 +63,7 @@ def test_table_nll_leaves_missing_cells_out_and_scores_the_indicators():
     indicator_logits = rng.normal(size=(6, 2))
     x = np.hstack([numeric, block, holes.astype(float)]).astype("float32")
     output = np.hstack([output_numeric, logits, indicator_logits]).astype("float32")
-    got = ops.convert_to_numpy(table_nll(x, output, log_var.astype("float32"), (2,), (1, -1)))
+    got = ops.convert_to_numpy(table_nll(*t(x, output, log_var, dtype="float32"), (2,), (1, -1)))
     gaussian = -stats.norm.logpdf(numeric, output_numeric, np.exp(0.5 * log_var))
     gaussian[:, 1] *= ~holes[:, 0]
     log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
@@ -68,6 +75,6 @@ def test_table_nll_leaves_missing_cells_out_and_scores_the_indicators():
     moved = x.copy()
     moved[holes[:, 0], 1] += 100.0
     again = ops.convert_to_numpy(
-        table_nll(moved, output, log_var.astype("float32"), (2,), (1, -1))
+        table_nll(*t(moved, output, log_var, dtype="float32"), (2,), (1, -1))
     )
     np.testing.assert_allclose(again, got, rtol=1e-6)

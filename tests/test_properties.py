@@ -444,7 +444,7 @@ def test_a_column_mixing_numbers_and_strings_is_named_in_the_error(case, values,
 
 
 @pytest.mark.slow
-@settings(max_examples=2000, **COMMON)
+@settings(max_examples=2000, **{**COMMON, "derandomize": False, "print_blob": True})
 @given(case=frames() | arrays() | integers_at_their_ends(), options=OPTIONS)
 def test_every_input_many_examples(case, options):
     check_resampling(case, **options)

@@ -288,3 +288,60 @@ def test_steps_per_call_change_the_speed_not_the_numbers(monkeypatch):
     assert h_long == h_short
     for a, b in zip(w_long, w_short, strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+def test_early_stopping_keeps_the_weights_of_the_best_epoch_as_keras_does():
+    """The kept weights are those Keras's own EarlyStopping(restore_best_weights=True)
+    restores on the same model, rows and held-out batch: an oracle outside the library
+    (the library's compiled loop and MemberEarlyStopping are checked against each other in
+    test_tf_loop.py; a bug they shared would pass there, not here)."""
+    import keras
+
+    from vae_oversampler._training.callbacks import HeldOutLoss
+    from vae_oversampler._training.pool import compiled_vae
+
+    config = dataclasses.replace(CONFIG, epochs=60, n_iter_no_change=2, learning_rate=0.03)
+    x = _rows(120, seed=4)
+    ((_, weights, history),) = train_stack([x], config, seeds=[4])
+    val = history["val_loss"]
+    best = int(np.argmin(val))
+    # The run stopped early, some epochs after its best one: the last weights are not the best.
+    assert len(val) < 60 and len(val) - 1 - best == config.n_iter_no_change
+
+    data = prepare_class(x, config, seed=4)
+    architecture = {
+        "latent_dim": 2,
+        "beta": 1.0,
+        "n_features": 4,
+        "hidden_layer_sizes": (16,),
+        "categorical_sizes": (),
+        "missing_columns": (),
+        "n_members": 1,
+    }
+    with compiled_vae(
+        architecture,
+        batch_size=data.batch_size,
+        seed=[data.model_seed],
+        learning_rate=config.learning_rate,
+        steps_per_execution=data.steps_per_execution,
+    ) as model:
+        stopping = keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=config.n_iter_no_change, restore_best_weights=True
+        )
+        logged = keras.callbacks.History()
+        held_out = HeldOutLoss(data.x_val[:, None], data.val_weight[:, None])
+        model.fit(
+            data.stream[:, None],
+            batch_size=data.batch_size,
+            steps_per_epoch=data.steps,
+            epochs=config.epochs,
+            shuffle=False,
+            callbacks=[held_out, stopping, logged],
+            verbose=0,
+        )
+        keras_val = [float(np.asarray(v).ravel()[0]) for v in logged.history["val_loss"]]
+        restored = model.member_weights([0])[0]
+    assert stopping.best_epoch == best and len(keras_val) == len(val)
+    np.testing.assert_allclose(keras_val, val, rtol=1e-6)
+    for ours, keras_weights in zip(weights, restored, strict=True):
+        assert ours.tobytes() == keras_weights.tobytes()
