@@ -8,12 +8,11 @@ from imblearn.utils import Substitution
 from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
 from scipy import sparse
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._data.codec import TableCodec
-from ._data.validation import check_class_sizes, check_table, plain
+from ._data.validation import check_class_sizes, check_random_state, check_table, plain
 from ._generation.generator import ClassGenerator, Sampling
 
 
@@ -56,9 +55,8 @@ class VAEOverSampler(BaseOverSampler):
 
     clip : bool, default=True
         Keep each new numeric value inside the range [min, max] that its column takes in the
-        class's rows. ``False`` lets the decoder's values, and its noise, reach beyond them.
-        Whatever ``clip``, integer columns, and float columns that hold only whole numbers,
-        get whole numbers.
+        class's rows. Whatever ``clip``, integer columns, and float columns that hold only
+        whole numbers, get whole numbers.
 
     image_shape : tuple of (int, int, int) or None, default=None
         ``(height, width, channels)`` when each row of X is one image, flattened. Each class
@@ -69,8 +67,7 @@ class VAEOverSampler(BaseOverSampler):
 
     epochs : int, default=30
         Most training epochs per class. An epoch is the smallest multiple of 16 batches that
-        covers one shuffled pass over the class's training rows, so a small class's epoch is
-        several passes (16 gradient steps in all).
+        covers one shuffled pass over the class's training rows.
 
     batch_size : int or "auto", default="auto"
         Rows per gradient step. ``"auto"`` gives 64 to every class of up to 16,384 training
@@ -121,14 +118,11 @@ class VAEOverSampler(BaseOverSampler):
         and ``"residual"`` adds the real images' residuals, which keeps their strokes sharp.
 
     n_jobs : int or None, default=None
-        Training jobs run in parallel through joblib; ``None`` means 1 unless in a
-        ``joblib.parallel_config`` context, ``-1`` means all processors. Tabular classes
-        whose epochs have the same number of steps train side by side in one Keras model, up
-        to 8 to a model, which on a few cores is faster than training them in parallel; each
-        such stack, and each image class, is one job. Under
-        ``joblib.parallel_config(backend="dask")`` the jobs run on a Dask cluster. Every class
-        keeps its own VAE, seed and early stopping, and the stacks depend on the class sizes
-        and their missing-value columns only, so the rows do not depend on ``n_jobs``.
+        Training jobs run in parallel through joblib (``None``: 1 unless in a
+        ``joblib.parallel_config`` context; ``-1``: all processors; a Dask backend runs them
+        on a cluster). Tabular classes with epochs of the same length train side by side in
+        one Keras model, up to 8 to a model; each such stack, and each image class, is one
+        job. The rows do not depend on ``n_jobs``.
 
     verbose : int, default=0
         0 prints nothing; 1 prints one line per trained class (rows, epochs, loss); 2 also shows
@@ -315,7 +309,7 @@ class VAEOverSampler(BaseOverSampler):
     def _fit_resample(self, X, y):
         from ._training.train import build_vae, progress_line, train_classes, training_config
 
-        random_state = _check_random_state(self.random_state)
+        random_state = check_random_state(self.random_state)
         # A DataFrame's column dtypes, which new values must fit (X is now one array).
         frame_dtypes = self._output_container.x_props.get("dtypes")
         codec = TableCodec.fit(X, self.categorical_features_, frame_dtypes, self.image_shape)
@@ -423,7 +417,7 @@ class VAEOverSampler(BaseOverSampler):
                 f"No VAE was trained for class {plain(class_label)!r}. Models exist for the "
                 f"classes that fit_resample over-sampled: {sorted(map(plain, self.vaes_))}."
             )
-        rng = _check_random_state(random_state)
+        rng = check_random_state(random_state)
         new = self._generators[class_label].generate(int(n_samples), rng, self._sampling())
         if self._x_sparse_format is not None:
             new = sparse.csr_matrix(new).asformat(self._x_sparse_format)
@@ -437,10 +431,8 @@ class VAEOverSampler(BaseOverSampler):
         without unpickling anything.
 
         The file is a zip archive: the parameters and fitted attributes as JSON, arrays as
-        ``.npy`` members written without pickle, each class's VAE in Keras's ``.keras``
-        format, and a manifest with the library's and Keras's versions and the SHA-256 of
-        every other member. Loading refuses a file whose members do not match their hashes
-        and a model that is not one of the library's own classes.
+        ``.npy`` members, each class's VAE in Keras's ``.keras`` format, and a manifest with
+        the versions and the SHA-256 of every other member.
 
         Read more in the :ref:`User Guide <saving_loading>`.
 
@@ -483,14 +475,3 @@ class VAEOverSampler(BaseOverSampler):
         tags.non_deterministic = self.random_state is None
         tags.input_tags.allow_nan = True
         return tags
-
-
-def _check_random_state(random_state) -> np.random.RandomState:
-    """``check_random_state``, except that ``None`` seeds a new generator from the OS.
-
-    scikit-learn's ``None`` means NumPy's global generator, which drawing from would change;
-    the sampler promises to leave global random states as it found them.
-    """
-    if random_state is None:
-        return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
-    return check_random_state(random_state)

@@ -5,6 +5,7 @@ from collections import Counter
 import numpy as np
 from imblearn.utils import check_target_type
 from scipy import sparse
+from sklearn.utils import check_random_state as sklearn_check_random_state
 from sklearn.utils.validation import validate_data
 
 from .columns import categorical_indices
@@ -186,3 +187,14 @@ def check_table(estimator, X, y, categorical_features, image_shape, accept_spars
         # The caller's rows come back from X: float64 would have rounded these integers.
         X = given.to_numpy(dtype=object)
     return X, y, binarize_y, categorical
+
+
+def check_random_state(random_state) -> np.random.RandomState:
+    """``check_random_state``, except that ``None`` seeds a new generator from the OS.
+
+    scikit-learn's ``None`` means NumPy's global generator, which drawing from would change;
+    the sampler promises to leave global random states as it found them.
+    """
+    if random_state is None:
+        return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
+    return sklearn_check_random_state(random_state)
