@@ -71,6 +71,7 @@ def test_memory_stays_flat_over_a_grid_search_of_fit_resample_calls():
             VAEOverSampler(epochs=3, random_state=seed, **params).fit_resample(X, y)
         gc.collect()
 
+    pool.clear()  # only this test's models in the pool (earlier tests pool their own)
     one_pass(0)
     one_pass(1)
     models = sum(len(idle) for idle in pool._idle.values())
