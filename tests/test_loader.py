@@ -365,3 +365,22 @@ def test_keras_loads_each_model_in_safe_mode(genuine, monkeypatch):
     monkeypatch.setattr(keras.saving, "load_model", spy)
     load(genuine[1])
     assert calls and all(c.get("safe_mode") is True and c.get("compile") is False for c in calls)
+
+
+@pytest.mark.parametrize(
+    ("offsets", "message"),
+    [
+        ({("posterior", True): np.array(["x"])}, "hole offsets has dtype"),
+        ({("posterior", True): np.zeros(5)}, r"hole offsets has shape \(5,\)"),
+        ({("nowhere", True): np.zeros(1)}, "hole offsets have an unknown key"),
+    ],
+)
+def test_forged_hole_calibrations_are_refused(tmp_path, offsets, message):
+    holed = X.copy()
+    holed[np.random.RandomState(0).random_sample(len(X)) < 0.3, 0] = np.nan
+    sampler = VAEOverSampler(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+    sampler.fit_resample(holed, Y)
+    sampler._generators[1].holes.offsets = offsets
+    sampler.save(tmp_path / "forged.zip")
+    with pytest.raises(ValueError, match=message):
+        load(tmp_path / "forged.zip")

@@ -115,8 +115,23 @@ def check_generator(generator: ClassGenerator, codec: TableCodec, label) -> None
     _array(generator.residuals, f"{name}'s residuals", (n_rows, model.n_numeric))
     if generator.holes is not None:
         width = len(model.missing_columns)
-        _array(generator.holes.holes, f"{name}'s holes", (n_rows, width), "b")
-        _array(generator.holes.probabilities, f"{name}'s hole probabilities", (n_rows, width))
+        holes = generator.holes
+        _array(holes.holes, f"{name}'s holes", (n_rows, width), "b")
+        _array(holes.probabilities, f"{name}'s hole probabilities", (n_rows, width))
+        _check(
+            holes.seed is None or (type(holes.seed) is int and 0 <= holes.seed < 2**32),
+            f"{name}'s hole calibration seed is not a seed",
+        )
+        _check(type(holes.offsets) is dict, f"{name}'s hole offsets are not a dict")
+        for key, offsets in holes.offsets.items():
+            _check(
+                type(key) is tuple
+                and len(key) == 2
+                and key[0] in ("posterior", "prior", "interpolate")
+                and type(key[1]) is bool,
+                f"{name}'s hole offsets have an unknown key {key!r}",
+            )
+            _array(offsets, f"{name}'s hole offsets", (width,))
     else:
         _check(generator.codec.missing is None, f"{name} has missing columns but no holes")
     if generator.seen is not None:
