@@ -10,6 +10,7 @@ import statistics
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 import numpy as np
 from imblearn.over_sampling import SMOTE
 from sklearn.datasets import load_digits
@@ -18,12 +19,11 @@ from vae_oversampler import VAEOverSampler
 
 digits = load_digits()
 X, y = digits.data, digits.target
-# class 0 kept whole (majority), classes 1..9 cut to 30 rows
-keep = np.concatenate(
-    [np.flatnonzero(y == 0)] + [np.flatnonzero(y == c)[:30] for c in range(1, 10)]
-)
+# Class 0 kept whole (the majority), classes 1-9 cut to 30 rows.
+cut = [np.flatnonzero(y == c)[:30] for c in range(1, 10)]
+keep = np.concatenate([np.flatnonzero(y == 0), *cut])
 X, y = X[keep], y[keep]
-n0 = (y == 0).sum()
+n0 = int((y == 0).sum())
 
 
 def strategy(k):
@@ -31,21 +31,30 @@ def strategy(k):
 
 
 def timed(sampler):
-    t = time.perf_counter()
+    start = time.perf_counter()
     sampler.fit_resample(X, y)
-    return time.perf_counter() - t
+    return time.perf_counter() - start
 
 
-VAEOverSampler(random_state=0, sampling_strategy=strategy(9)).fit_resample(X, y)  # warm
-res = {}
-for k in (1, 3, 9):
-    vae = [timed(VAEOverSampler(random_state=s, sampling_strategy=strategy(k))) for s in range(3)]
-    sm = [timed(SMOTE(random_state=s, sampling_strategy=strategy(k))) for s in range(3)]
-    res[k] = statistics.median(vae)
-    s = VAEOverSampler(random_state=0, sampling_strategy=strategy(k))
-    s.fit_resample(X, y)
-    ep = [len(h["loss"]) for h in s.history_.values()]
-    print(
-        f"grow {k}: VAE {res[k]:.3f} s ({res[k] / res[1]:.2f}x), SMOTE {statistics.median(sm):.4f} s, epochs {ep}",
-        flush=True,
-    )
+def main():
+    VAEOverSampler(random_state=0, sampling_strategy=strategy(9)).fit_resample(X, y)  # warm
+    one = None
+    for k in (1, 3, 9):
+        vae = statistics.median(
+            timed(VAEOverSampler(random_state=s, sampling_strategy=strategy(k))) for s in range(3)
+        )
+        smote = statistics.median(
+            timed(SMOTE(random_state=s, sampling_strategy=strategy(k))) for s in range(3)
+        )
+        one = one or vae
+        sampler = VAEOverSampler(random_state=0, sampling_strategy=strategy(k))
+        sampler.fit_resample(X, y)
+        epochs = [len(h["loss"]) for h in sampler.history_.values()]
+        print(
+            f"grow {k}: VAE {vae:.3f} s ({vae / one:.2f}x), SMOTE {smote:.4f} s, epochs {epochs}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
