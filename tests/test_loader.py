@@ -206,6 +206,15 @@ def test_malformed_typed_json_is_a_value_error(genuine, tmp_path, value, message
         load(forged)
 
 
+def test_parameters_a_fit_would_refuse_are_refused(genuine, tmp_path):
+    params = json.loads(members(genuine[1])["params.json"])
+    params["decoder_output"] = "bogus"
+    changes = {"params.json": json.dumps(params).encode()}
+    forged = forge(genuine[1], tmp_path / "forged.zip", changes)
+    with pytest.raises(ValueError, match="decoder_output"):
+        load(forged)
+
+
 def _nan_mean(sampler):
     sampler._generators[1].codec.scaler.mean_[0] = np.nan
 

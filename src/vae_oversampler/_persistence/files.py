@@ -144,6 +144,8 @@ def load(path: str | os.PathLike, estimator_class) -> "BaseEstimator":
         known = FITTED_ATTRIBUTES if reader.format_version >= 2 else _format_1_names()
         try:
             sampler = estimator_class(**{k: decoder.decode(v) for k, v in params.items()})
+            # The parameters a fit would accept (sample() reads several of them).
+            sampler._validate_params()
             fitted = {}
             for name, value in state.items():
                 if name not in known:
