@@ -111,7 +111,9 @@ class ClassGenerator:
         again, for at most ``MAX_REDRAWS`` rounds, until a round changes (almost) nothing; a
         call that made no copy gives exactly the rows it would without this.
         """
-        out = self._draw(n_samples, rng, sampling)
+        # Found once per call: the redraw rounds below reuse them.
+        neighbours = self._neighbours(sampling)
+        out = self._draw(n_samples, rng, sampling, neighbours)
         if self.seen is None:
             return out
         layout = self.table.layout
@@ -119,14 +121,14 @@ class ClassGenerator:
         for _ in range(MAX_REDRAWS):
             if not len(again):
                 break
-            out[again] = self._draw(len(again), rng, sampling)
+            out[again] = self._draw(len(again), rng, sampling, neighbours)
             still = again[copies(out[again], self.seen, layout)]
             if len(still) >= STALL_SHARE * len(again):
                 break
             again = still
         return out
 
-    def _draw(self, n_samples: int, rng, sampling: Sampling) -> np.ndarray:
+    def _draw(self, n_samples: int, rng, sampling: Sampling, neighbours) -> np.ndarray:
         """``n_samples`` rows decoded from the VAE, copies included.
 
         Rows are made in chunks of ``chunk_rows`` and written straight into the output, so
@@ -135,7 +137,6 @@ class ClassGenerator:
         the holes.
         """
         table = self.table
-        neighbours = self._neighbours(sampling)
         offsets = self._hole_offsets(sampling, neighbours)
         out = np.empty((n_samples, table.layout.n_columns), dtype=table.dtype)
         step = chunk_rows(self.model.n_features)
