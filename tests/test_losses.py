@@ -1,6 +1,7 @@
 """The loss functions against their closed forms."""
 
 import numpy as np
+import pytest
 from keras import ops
 from scipy import stats
 
@@ -78,3 +79,47 @@ def test_table_nll_leaves_missing_cells_out_and_scores_the_indicators():
         table_nll(*t(moved, output, log_var, dtype="float32"), (2,), (1, -1))
     )
     np.testing.assert_allclose(again, got, rtol=1e-6)
+
+
+def test_output_log_variance_is_bounded_smoothly_and_starts_below_the_bound():
+    from vae_oversampler._models.tabular import (
+        MAX_OUTPUT_LOG_VAR,
+        MIN_OUTPUT_LOG_VAR,
+        bounded_log_var,
+        start_weight,
+    )
+
+    start = start_weight("sigmoid")
+    weights = np.array([-60.0, -5.0, 0.0, start, 5.0, 60.0], dtype=np.float32)
+    values = ops.convert_to_numpy(bounded_log_var(t(weights, dtype="float32"), "sigmoid"))
+    assert (values >= MIN_OUTPUT_LOG_VAR).all() and (values <= MAX_OUTPUT_LOG_VAR).all()
+    assert values[3] == pytest.approx(np.log(0.5), abs=1e-6)
+    assert (np.diff(values) >= 0).all()
+    # The slope does not vanish where training runs (here between -5 and 5): the weight can
+    # move both ways. The hard clip of format 2 is flat just above its upper bound, where
+    # 63-85% of the columns used to end.
+    h = np.float32(1e-2)
+    for name, points in (("sigmoid", weights[1:5]), ("clip", np.float32([0.01, 0.5]))):
+        slope = (
+            ops.convert_to_numpy(bounded_log_var(t(points + h, dtype="float32"), name))
+            - ops.convert_to_numpy(bounded_log_var(t(points - h, dtype="float32"), name))
+        ) / (2 * h)
+        assert ((slope > 0.05) if name == "sigmoid" else (slope == 0)).all(), (name, slope)
+    assert start_weight("clip") == 0.0
+
+
+def test_trained_output_variance_learns_a_low_noise_class():
+    """Columns that are nearly a function of one latent factor get a decoder variance well
+    below the data's own: the log-variance moves down from its start (log 0.5), instead of
+    staying at the upper bound 0 as the hard clip's did (0, or -0.49 for two columns)."""
+    from vae_oversampler import VAEOverSampler
+
+    rng = np.random.RandomState(0)
+    t = rng.normal(size=(260, 1))
+    X = np.hstack([t, 2 * t, -t, t**2]) + 0.05 * rng.normal(size=(260, 4))
+    y = np.array([0] * 200 + [1] * 60)
+    sampler = VAEOverSampler(random_state=0)
+    sampler.fit_resample(X, y)
+    log_var = ops.convert_to_numpy(sampler.vaes_[1].output_log_var())
+    assert (log_var < -0.5).all(), log_var
+    assert log_var.mean() < np.log(0.5) - 0.2, log_var

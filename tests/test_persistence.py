@@ -420,7 +420,7 @@ def test_state_naming_other_attributes_is_refused(numeric_file, tmp_path, name):
 
 @pytest.mark.parametrize(
     ("version", "message"),
-    [(3, "format version 3 .* newer"), ("2", "unknown format version .2."), (0, "unknown")],
+    [(4, "format version 4 .* newer"), ("3", "unknown format version .3."), (0, "unknown")],
 )
 def test_unknown_or_newer_format_version_is_refused(numeric_file, tmp_path, version, message):
     newer = rewrite(numeric_file[1], tmp_path / "newer.zip", manifest={"format_version": version})
@@ -517,3 +517,18 @@ def test_files_of_format_1_still_load():
     assert pixels.dtype == np.uint8 and pixels.shape == (10, 64)
     if exact:
         np.testing.assert_array_equal(pixels, np.load(DATA / "sampler_format1_image_rows.npy"))
+
+
+def test_files_of_format_2_keep_their_clipped_output_variance():
+    """A file of format 2 (commit e1bfa7c, ``docs/history/format2_fixture.py``) names no
+    ``output_variance``: its models keep the hard clip they were trained with, and with
+    ``decoder_output="sample"``, which reads that variance, they sample the rows they did."""
+    sampler = load(DATA / "sampler_format2_sample.zip")
+    assert sampler.vaes_[1].output_variance == "clip"
+    rows = sampler.sample(20, 1, random_state=0)
+    expected = np.load(DATA / "sampler_format2_sample_rows.npy")
+    assert rows.shape == expected.shape == (20, 4)
+    if keras.backend.backend() == "tensorflow":
+        np.testing.assert_array_equal(rows, expected)
+    else:
+        np.testing.assert_allclose(rows, expected, rtol=1e-4, atol=1e-4)

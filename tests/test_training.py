@@ -176,6 +176,7 @@ def test_stack_members_start_as_their_tabular_vaes(n_features, categorical_sizes
         "hidden_layer_sizes": (8, 5),
         "beta": 1.0,
         "categorical_sizes": categorical_sizes,
+        "output_variance": "sigmoid",
     }
     stacked = new_vae({**architecture, "n_members": 3})
     stacked.reinitialize([7, 8, 9])
@@ -316,6 +317,7 @@ def test_early_stopping_keeps_the_weights_of_the_best_epoch_as_keras_does():
         "hidden_layer_sizes": (16,),
         "categorical_sizes": (),
         "missing_columns": (),
+        "output_variance": "sigmoid",
         "n_members": 1,
     }
     with compiled_vae(

@@ -20,7 +20,7 @@ from keras import ops
 
 from .initializers import glorot_uniform
 from .losses import kl_divergence, table_nll
-from .tabular import MAX_OUTPUT_LOG_VAR, MIN_OUTPUT_LOG_VAR
+from .tabular import bounded_log_var, check_output_variance, start_weight
 
 # Stacks of up to this many members multiply each member's rows on their own (see ``_chain``).
 MAX_SPLIT_MEMBERS = 5
@@ -58,6 +58,8 @@ class StackedTabularVAE(keras.Model):
         Number of networks.
     n_features, latent_dim, hidden_layer_sizes, beta, categorical_sizes, missing_columns
         As for ``TabularVAE``, shared by every member.
+    output_variance : {"sigmoid", "clip"}
+        As for ``TabularVAE``.
     seeds : sequence of int
         One seed per member for its starting weights; the first also seeds the
         reparameterisation noise of the whole stack.
@@ -73,6 +75,7 @@ class StackedTabularVAE(keras.Model):
         seeds=None,
         categorical_sizes=(),
         missing_columns=(),
+        output_variance="clip",
         **kwargs,
     ):
         # A fixed name, as for VariationalAutoencoder (see there).
@@ -86,6 +89,7 @@ class StackedTabularVAE(keras.Model):
         self.seeds = tuple(int(s) for s in (seeds if seeds is not None else [0] * n_members))
         self.categorical_sizes = tuple(int(s) for s in categorical_sizes)
         self.missing_columns = tuple(int(c) for c in missing_columns)
+        self.output_variance = check_output_variance(output_variance)
         self.seed_generator = keras.random.SeedGenerator(self.seeds[0], name="seed_generator")
         self.reconstruction_tracker = MemberMean(self.n_members, name="reconstruction_loss")
         self.kl_tracker = MemberMean(self.n_members, name="kl_loss")
@@ -131,8 +135,8 @@ class StackedTabularVAE(keras.Model):
         the noise from ``seeds[0]``.
 
         The kernels are drawn in ``TabularVAE.reinitialize``'s order from each member's own
-        ``numpy.random.RandomState``; biases, the ``z_log_var`` kernel and the output
-        log-variance start at zero.
+        ``numpy.random.RandomState``; biases and the ``z_log_var`` kernel start at zero, the
+        output log-variance weight at ``start_weight(output_variance)``.
         """
         seeds = tuple(int(s) for s in seeds)
         if len(seeds) != self.n_members:
@@ -147,7 +151,8 @@ class StackedTabularVAE(keras.Model):
         kernel.assign(np.zeros(kernel.shape, "float32"))
         for _, bias in [*drawn, self.z_log_var_layer]:
             bias.assign(np.zeros(bias.shape, "float32"))
-        self.x_log_var.assign(np.zeros(self.x_log_var.shape, "float32"))
+        start = start_weight(self.output_variance)
+        self.x_log_var.assign(np.full(self.x_log_var.shape, start, "float32"))
         state = self.seed_generator.state
         state.assign(np.array([seeds[0], 0], dtype=state.dtype))
 
@@ -219,7 +224,7 @@ class StackedTabularVAE(keras.Model):
         output, z_mean, z_log_var = y_pred
         # PyTorch's test_on_batch hands x over as the caller's NumPy array.
         x = ops.transpose(ops.convert_to_tensor(x, dtype=z_mean.dtype), (1, 0, 2))
-        log_var = ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR)
+        log_var = bounded_log_var(self.x_log_var, self.output_variance)
         reconstruction = table_nll(
             x,
             output,
@@ -250,4 +255,5 @@ class StackedTabularVAE(keras.Model):
             "seeds": list(self.seeds),
             "categorical_sizes": list(self.categorical_sizes),
             "missing_columns": list(self.missing_columns),
+            "output_variance": self.output_variance,
         }

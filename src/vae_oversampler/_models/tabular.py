@@ -17,6 +17,38 @@ from .losses import kl_divergence, table_nll
 # decoder's mean); the upper bound is the variance of the standardised data itself.
 MIN_OUTPUT_LOG_VAR = math.log(1e-4)
 MAX_OUTPUT_LOG_VAR = 0.0
+# How the weight ``x_log_var`` becomes the log-variance (see ``bounded_log_var``). "sigmoid",
+# the bound of every model trained since issue 31, squashes it smoothly into the bounds, so
+# that its gradient never vanishes; the weight starts where the log-variance is log(0.5),
+# below the upper bound, so that it can learn in both directions. "clip" is what files of
+# format 2 and older hold: a hard clip, whose weight started at 0, on the upper bound, and
+# mostly stayed there (docs/history/smooth_output_log_var.md).
+OUTPUT_VARIANCES = ("sigmoid", "clip")
+START_OUTPUT_LOG_VAR = math.log(0.5)
+
+
+def bounded_log_var(weight, output_variance: str):
+    """The decoder's log-variance for the weight ``x_log_var``, inside
+    ``[MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR]``: ``MIN + (MAX - MIN) * sigmoid(weight)`` for
+    ``"sigmoid"``, ``clip(weight, MIN, MAX)`` for ``"clip"``."""
+    if output_variance == "clip":
+        return ops.clip(weight, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR)
+    span = MAX_OUTPUT_LOG_VAR - MIN_OUTPUT_LOG_VAR
+    return MIN_OUTPUT_LOG_VAR + span * ops.sigmoid(weight)
+
+
+def start_weight(output_variance: str) -> float:
+    """The value ``x_log_var`` starts from: log(0.5) through the sigmoid bound, 0 for a clip."""
+    if output_variance == "clip":
+        return 0.0
+    low, high = MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR
+    return math.log((START_OUTPUT_LOG_VAR - low) / (high - START_OUTPUT_LOG_VAR))
+
+
+def check_output_variance(value) -> str:
+    if value not in OUTPUT_VARIANCES:
+        raise ValueError(f"output_variance must be one of {OUTPUT_VARIANCES}, got {value!r}")
+    return value
 
 
 def _dense_stack(sizes, name):
@@ -134,6 +166,10 @@ class TabularVAE(VariationalAutoencoder):
         missing): the position among the numeric columns of the column it marks, or -1 for a
         categorical column. The decoder gives each indicator a logit; see
         :func:`~vae_oversampler._losses.table_nll`.
+    output_variance : {"sigmoid", "clip"}
+        How the per-column log-variance weight is bounded; see :func:`bounded_log_var`. The
+        library trains ``"sigmoid"``; ``"clip"``, the default, is what a saved model of
+        format 2 or older means, whose config does not name it.
     """
 
     def __init__(
@@ -145,9 +181,11 @@ class TabularVAE(VariationalAutoencoder):
         seed=0,
         categorical_sizes=(),
         missing_columns=(),
+        output_variance="clip",
         **kwargs,
     ):
         super().__init__(n_features, latent_dim, beta, seed, **kwargs)
+        self.output_variance = check_output_variance(output_variance)
         self.hidden_layer_sizes = tuple(int(h) for h in hidden_layer_sizes)
         self.categorical_sizes = tuple(int(s) for s in categorical_sizes)
         self.missing_columns = tuple(int(c) for c in missing_columns)
@@ -183,9 +221,9 @@ class TabularVAE(VariationalAutoencoder):
     def reinitialize(self, seed):
         """Reset every weight and the sampling noise to their seeded starting values.
 
-        Kernels are Glorot-uniform draws from ``numpy.random.RandomState(seed)``; biases, the
-        posterior log-variance head and the output log-variance start at zero, so a new model
-        starts as N(0, 1) per standardised feature. Reusing a compiled model through this method
+        Kernels are Glorot-uniform draws from ``numpy.random.RandomState(seed)``; biases and
+        the posterior log-variance head start at zero, and the output log-variance at
+        :func:`start_weight`'s value (log 0.5 through the sigmoid bound). Reusing a compiled model through this method
         trains exactly as a new model with the same seed would.
         """
         heads = [self.z_mean_layer, self.z_log_var_layer]
@@ -194,7 +232,8 @@ class TabularVAE(VariationalAutoencoder):
             np.random.RandomState(seed),
             zero_kernels=[self.z_log_var_layer],
         )
-        self.x_log_var.assign(np.zeros(self.n_numeric, dtype="float32"))
+        start = start_weight(self.output_variance)
+        self.x_log_var.assign(np.full(self.n_numeric, start, dtype="float32"))
         self.reset_seed(seed)
 
     def encode(self, x, training=False):
@@ -222,7 +261,7 @@ class TabularVAE(VariationalAutoencoder):
 
     def output_log_var(self):
         """The decoder's per-numeric-column log-variance, inside its bounds."""
-        return ops.clip(self.x_log_var, MIN_OUTPUT_LOG_VAR, MAX_OUTPUT_LOG_VAR)
+        return bounded_log_var(self.x_log_var, self.output_variance)
 
     def get_config(self):
         return {
@@ -230,4 +269,5 @@ class TabularVAE(VariationalAutoencoder):
             "hidden_layer_sizes": list(self.hidden_layer_sizes),
             "categorical_sizes": list(self.categorical_sizes),
             "missing_columns": list(self.missing_columns),
+            "output_variance": self.output_variance,
         }

@@ -24,7 +24,9 @@ from .._models.size import MAX_MODEL_WEIGHTS
 from .model_config import ConfigError, check_model_config, weights_bytes
 
 FORMAT = "vae_oversampler.VAEOverSampler"
-FORMAT_VERSION = 2
+# Format 3 (issue 31) is format 2 whose tabular models name their ``output_variance``
+# (``"sigmoid"``); a model of format 2 or 1 names none and means ``"clip"``.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 # The Keras model classes a file may hold: registered name -> (class name, the modules it is

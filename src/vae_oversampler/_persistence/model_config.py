@@ -22,6 +22,10 @@ CLASS_KEYS = {
     | {"n_features", "hidden_layer_sizes", "categorical_sizes", "missing_columns"},
     "ImageVAE": BASE_KEYS | {"image_shape"},
 }
+# Keys that a config may lack: those of format 2 and older do not name ``output_variance``
+# (and mean "clip", ``TabularVAE``'s default).
+OPTIONAL_KEYS = {"TabularVAE": {"output_variance"}, "ImageVAE": set()}
+OUTPUT_VARIANCES = {"sigmoid", "clip"}
 DTYPE_POLICIES = {"DTypePolicy", "FloatDTypePolicy"}
 DTYPE_NAMES = {"float32", "float16", "bfloat16", "float64", "mixed_float16", "mixed_bfloat16"}
 # Bounds no model of the library comes near: columns of a row, and units of a layer.
@@ -68,10 +72,15 @@ def check_model_config(config, class_name: str) -> int:
     if config.get("compile_config") not in (None, {}):
         raise ConfigError("the model must not carry a compile config")
     inner = config["config"]
-    keys = CLASS_KEYS[class_name]
-    if type(inner) is not dict or set(inner) != keys:
+    keys, optional = CLASS_KEYS[class_name], OPTIONAL_KEYS[class_name]
+    if type(inner) is not dict or not keys <= set(inner) <= keys | optional:
         found = sorted(inner) if type(inner) is dict else inner
-        raise ConfigError(f"a {class_name} config has the keys {sorted(keys)}, not {found}")
+        raise ConfigError(
+            f"a {class_name} config has the keys {sorted(keys)} (and optionally "
+            f"{sorted(optional)}), not {found}"
+        )
+    if inner.get("output_variance", "clip") not in OUTPUT_VARIANCES:
+        raise ConfigError(f"output_variance must be one of {sorted(OUTPUT_VARIANCES)}")
     if type(inner["name"]) is not str or len(inner["name"]) > 256:
         raise ConfigError("name must be a short string")
     if type(inner["trainable"]) is not bool:

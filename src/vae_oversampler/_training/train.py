@@ -362,6 +362,7 @@ def train_stack(
         "hidden_layer_sizes": config.hidden_layer_sizes,
         "categorical_sizes": config.categorical_sizes,
         "missing_columns": tuple(missing_columns),
+        "output_variance": "sigmoid",
     }
     if len(classes) == 1:
         stream = classes[0].stream[:, None]  # a view: a big class's rows are not copied
