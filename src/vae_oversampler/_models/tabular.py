@@ -223,8 +223,8 @@ class TabularVAE(VariationalAutoencoder):
 
         Kernels are Glorot-uniform draws from ``numpy.random.RandomState(seed)``; biases and
         the posterior log-variance head start at zero, and the output log-variance at
-        :func:`start_weight`'s value (log 0.5 through the sigmoid bound). Reusing a compiled model through this method
-        trains exactly as a new model with the same seed would.
+        :func:`start_weight`'s value (log 0.5 through the sigmoid bound). Reusing a compiled
+        model through this method trains exactly as a new model with the same seed would.
         """
         heads = [self.z_mean_layer, self.z_log_var_layer]
         reset_layers(
