@@ -1,6 +1,7 @@
 """Time ``fit_resample`` of VAEOverSampler and SMOTE side by side, and print markdown tables.
 
     python benchmarks/fit_resample_time.py [--data-dir DIR] [--seeds 10] [--big-rows 100000]
+    python benchmarks/fit_resample_time.py --many-classes [--seeds 5]   # that table alone
 
 Rows, all measured in this one run (the machine is shared, so compare ratios within it):
 
@@ -11,7 +12,11 @@ Rows, all measured in this one run (the machine is shared, so compare ratios wit
   epoch runs), median over three seeds; then the defaults over ``random_state`` 0 to
   ``--seeds`` - 1, median and maximum, since early stopping sets how many epochs run;
 - **big class**: a synthetic class of ``--big-rows`` x 30 (beside a majority 1.5 times its
-  size) with the defaults, warm, median over three seeds, with the epochs early stopping ran.
+  size) with the defaults, warm, median over three seeds, with the epochs early stopping ran;
+- **many classes**: scikit-learn's digits with class 0 whole and classes 1-9 cut to 30 rows,
+  growing 1, 3 and all 9 of them to class 0's count, and UCI satimage (5 classes grown to the
+  largest), defaults, warm, medians over ``random_state`` 0 to ``--seeds`` - 1, each as a
+  multiple of the 1-class call.
 
 Each row also times SMOTE on the same data. When ``ctgan`` is installed, SDV's TVAE is timed on
 the small class (one call: fitted on the minority rows for 30 epochs, VAEOverSampler's most,
@@ -96,6 +101,63 @@ def big_class(n_rows: int, n_features: int = 30, seed: int = 0):
     return X, y
 
 
+def digits_cut(n_rows: int = 30):
+    """scikit-learn's digits: class 0 whole, classes 1-9 cut to their first ``n_rows`` rows."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.concatenate(
+        [np.flatnonzero(y == 0)] + [np.flatnonzero(y == c)[:n_rows] for c in range(1, 10)]
+    )
+    return X[keep], y[keep]
+
+
+def many_classes(args) -> None:
+    """Print the many-classes table (see the module docstring)."""
+    from datasets import load_satimage
+
+    X, y = digits_cut()
+    n0 = int(np.sum(y == 0))
+    X_sat, y_sat = load_satimage(args.data_dir)
+    X_sat = numeric(X_sat)
+    cases = [
+        (
+            f"digits, grow {k} class{'es' if k > 1 else ''} of 30 rows",
+            X,
+            y,
+            {c: n0 for c in range(1, k + 1)},
+        )
+        for k in (1, 3, 9)
+    ]
+    cases.append(("satimage, grow its 5 smaller classes", X_sat, y_sat, "auto"))
+    VAEOverSampler(random_state=0, sampling_strategy=cases[2][3]).fit_resample(X, y)  # warm
+    VAEOverSampler(random_state=0).fit_resample(X_sat, y_sat)
+    seeds = range(args.seeds)
+    print(f"\n## Many classes (medians over random_state 0..{args.seeds - 1})\n")
+    print("| case | VAEOverSampler s | x the 1-class call | SMOTE s |")
+    print("| --- | ---: | ---: | ---: |")
+    one = None
+    for name, X_case, y_case, strategy in cases:
+        vae = statistics.median(
+            call_seconds(
+                lambda s, st=strategy: VAEOverSampler(random_state=s, sampling_strategy=st),
+                X_case,
+                y_case,
+                seeds,
+            )
+        )
+        smote = statistics.median(
+            call_seconds(
+                lambda s, st=strategy: SMOTE(random_state=s, sampling_strategy=st),
+                X_case,
+                y_case,
+                seeds,
+            )
+        )
+        one = one or vae
+        print(f"| {name} | {vae:.3f} | {vae / one:.2f}x | {smote:.4f} |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -103,10 +165,14 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=DATA_DIR)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--big-rows", type=int, default=100_000)
+    parser.add_argument("--many-classes", action="store_true", help="that table alone")
     args = parser.parse_args(argv)
     path = f"{args.data_dir}/keel/yeast4.dat"
     python = sys.version.split()[0]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; python {python}")
+    if args.many_classes:
+        many_classes(args)
+        return
 
     benchmarks = os.path.dirname(os.path.abspath(__file__))
     firsts, keras_alone = [], []
@@ -168,6 +234,7 @@ def main(argv=None):
     for name, vae, smote in rows:
         ratio = vae / smote
         print(f"| {name} | {vae:.3f} | {smote:.4f} | {ratio:.{0 if ratio >= 10 else 2}f}x |")
+    many_classes(args)
 
     try:
         import ctgan  # noqa: F401

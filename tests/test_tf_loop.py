@@ -71,6 +71,35 @@ def test_one_call_trains_a_stack_exactly_as_fit_with_early_stops_and_an_unsplit_
     assert min(epochs[:2]) < CONFIG.epochs
 
 
+def test_stopped_members_skip_their_arithmetic_and_the_others_train_as_in_fit(monkeypatch):
+    """Five members: fit trains every member until the last stops; the one-call loop skips
+    the stopped ones. The numbers are the same bit for bit, and the skipped members really
+    ran no arithmetic: their last held-out KL divergence is exactly 0 (zero outputs), a
+    running member's is not."""
+    from vae_oversampler._training import tf_loop
+
+    models = []
+    fit_epochs = tf_loop.fit_epochs
+
+    def keep_model(model, *args, **kwargs):
+        result = fit_epochs(model, *args, **kwargs)
+        models.append((model, keras.ops.convert_to_numpy(model.kl_tracker.result())))
+        return result
+
+    monkeypatch.setattr(tf_loop, "fit_epochs", keep_model)
+    config = dataclasses.replace(CONFIG, epochs=30)
+    xs = [_rows(60 + 10 * k, 20 + k, scale=1.0 + k) for k in range(5)]
+    loop, fit = _both(monkeypatch, xs, config, seeds=list(range(30, 35)))
+    _assert_same(loop, fit)
+    epochs = np.array([len(history["loss"]) for _, _, history in loop])
+    assert len(set(epochs)) > 2, epochs  # members stopped at different epochs
+    ((model, kl),) = models
+    last = epochs == epochs.max()
+    assert (kl[~last] == 0).all() and (kl[last] > 0).all(), (epochs, kl)
+    # and the model runs every member in its next use
+    assert keras.ops.convert_to_numpy(model.active_members).all()
+
+
 def test_one_call_without_held_out_rows_runs_every_epoch_as_fit(monkeypatch):
     config = dataclasses.replace(CONFIG, early_stopping=False, epochs=4)
     loop, fit = _both(monkeypatch, [_rows(50, 7)], config, seeds=[8])

@@ -91,6 +91,7 @@ class StackedTabularVAE(keras.Model):
         self.missing_columns = tuple(int(c) for c in missing_columns)
         self.output_variance = check_output_variance(output_variance)
         self.seed_generator = keras.random.SeedGenerator(self.seeds[0], name="seed_generator")
+        self.skip_stopped(None)
         self.reconstruction_tracker = MemberMean(self.n_members, name="reconstruction_loss")
         self.kl_tracker = MemberMean(self.n_members, name="kl_loss")
 
@@ -173,45 +174,107 @@ class StackedTabularVAE(keras.Model):
         values = [ops.convert_to_numpy(variable) for variable in self.member_variables()]
         return [[value[k].copy() for value in values] for k in members]
 
+    def skip_stopped(self, active) -> None:
+        """Let the members whose entry of ``active`` (a boolean variable of the backend, one
+        entry per member, read at every step) is False skip their arithmetic: their outputs
+        are zeros, so they cost nearly nothing once early stopping has stopped them. ``None``
+        turns it off. Only the compiled TensorFlow loop sets it (``_training.tf_loop``).
+
+        It acts in stacks of at most ``MAX_SPLIT_MEMBERS``, whose members' products run on
+        their own (see :meth:`_chain`); the active members' numbers stay the same bit for
+        bit, since a stopped member's gradient is zero, which adds exactly nothing to the
+        others'. A bigger stack's batched products run every member: on 2 cores, 8 members
+        multiplied one by one with the stopped ones skipped (168 of 240 member-epochs) took
+        longer than the batched products of all 8 (docs/history/speed3_skip_stopped.md).
+        """
+        # Not a tracked Keras variable: it is not a weight, and is never saved.
+        object.__setattr__(self, "active_members", active)
+
+    def _split(self) -> bool:
+        """Whether each member's products run on their own (see :meth:`_chain`)."""
+        return self.n_members <= MAX_SPLIT_MEMBERS
+
+    def _per_member(self, function, inputs, widths):
+        """``function(k, *member_inputs)`` for each member ``k`` (``inputs`` have a leading
+        member axis), stacked; a member that :meth:`skip_stopped` marks inactive gets zeros
+        of ``widths`` columns instead, without running ``function``."""
+        active = self.active_members
+        rows = ops.shape(inputs[0])[1]
+        outputs = []
+        for k in range(self.n_members):
+            member_inputs = [x[k] for x in inputs]
+
+            def run(k=k, member_inputs=member_inputs):
+                return tuple(function(k, *member_inputs))
+
+            if active is None:
+                outputs.append(run())
+            else:
+
+                def skip():
+                    return tuple(ops.zeros((rows, width), inputs[0].dtype) for width in widths)
+
+                outputs.append(ops.cond(active[k], run, skip))
+        return [ops.stack(parts) for parts in zip(*outputs, strict=True)]
+
     def _chain(self, h, layers, relu_last):
         """Apply ``layers`` (``(kernel, bias)`` pairs) in turn to ``h`` of shape
         (members, rows, width), with a ReLU after each but, unless ``relu_last``, the last.
 
-        A stack of at most ``MAX_SPLIT_MEMBERS`` members runs each member's chain of plain 2-D
-        matrix products on ``h[k]``; a bigger one runs batched products over the member axis.
-        Both give the same numbers. On TensorFlow's CPU kernels (oneDNN) a batched product of
-        tiny matrices costs several times a plain one. 480 training steps of a 30-64-64-8
-        network, plain against batched, interleaved in one process (2 cores): 0.20 against
-        0.67 s for one member, 0.60 / 1.06 s for two, 0.66 / 0.79 for three, 0.89 / 0.95 for
-        four, 0.95 / 1.03 for five, but 1.03 / 0.91 s for six.
+        This is the batched form, for stacks of more than ``MAX_SPLIT_MEMBERS`` members; a
+        smaller stack runs each member's chain of plain 2-D matrix products on its own rows
+        (:meth:`_member_chain`, through :meth:`_per_member`). Both give the same numbers.
+        On TensorFlow's CPU kernels (oneDNN) a batched product of tiny matrices costs several
+        times a plain one. 480 training steps of a 30-64-64-8 network, plain against batched,
+        interleaved in one process (2 cores): 0.20 against 0.67 s for one member, 0.60 / 1.06 s
+        for two, 0.66 / 0.79 for three, 0.89 / 0.95 for four, 0.95 / 1.03 for five, but
+        1.03 / 0.91 s for six.
         """
         last = len(layers) - 1
-        if self.n_members <= MAX_SPLIT_MEMBERS:
-            outputs = []
-            for k in range(self.n_members):
-                hk = h[k]
-                for i, (kernel, bias) in enumerate(layers):
-                    hk = ops.matmul(hk, kernel[k]) + bias[k]
-                    hk = ops.relu(hk) if relu_last or i < last else hk
-                outputs.append(hk)
-            return ops.stack(outputs)
         for i, (kernel, bias) in enumerate(layers):
             h = ops.matmul(h, kernel) + ops.expand_dims(bias, 1)
             h = ops.relu(h) if relu_last or i < last else h
         return h
 
+    def _member_chain(self, k, h, layers, relu_last):
+        """:meth:`_chain` for member ``k`` alone, on its rows ``h`` (rows, width)."""
+        last = len(layers) - 1
+        for i, (kernel, bias) in enumerate(layers):
+            h = ops.matmul(h, kernel[k]) + bias[k]
+            h = ops.relu(h) if relu_last or i < last else h
+        return h
+
     def encode(self, x):
         """``(z_mean, z_log_var)`` of rows ``x`` of shape (members, rows, features)."""
-        h = self._chain(x, self.encoder_layers, relu_last=True)
-        return (
-            self._chain(h, [self.z_mean_layer], relu_last=False),
-            self._chain(h, [self.z_log_var_layer], relu_last=False),
-        )
+        if not self._split():
+            h = self._chain(x, self.encoder_layers, relu_last=True)
+            return (
+                self._chain(h, [self.z_mean_layer], relu_last=False),
+                self._chain(h, [self.z_log_var_layer], relu_last=False),
+            )
+
+        def member(k, xk):
+            h = self._member_chain(k, xk, self.encoder_layers, relu_last=True)
+            return (
+                self._member_chain(k, h, [self.z_mean_layer], relu_last=False),
+                self._member_chain(k, h, [self.z_log_var_layer], relu_last=False),
+            )
+
+        z_mean, z_log_var = self._per_member(member, [x], [self.latent_dim] * 2)
+        return z_mean, z_log_var
 
     def decode(self, z):
         """The numeric means, then the category logits, of latent points ``z`` of shape
         (members, rows, latent_dim)."""
-        return self._chain(z, [*self.decoder_layers, self.x_mean_layer], relu_last=False)
+        layers = [*self.decoder_layers, self.x_mean_layer]
+        if not self._split():
+            return self._chain(z, layers, relu_last=False)
+
+        def member(k, zk):
+            return (self._member_chain(k, zk, layers, relu_last=False),)
+
+        (output,) = self._per_member(member, [z], [self.n_features])
+        return output
 
     def call(self, inputs, training=False):
         x = ops.transpose(inputs, (1, 0, 2))

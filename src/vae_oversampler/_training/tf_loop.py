@@ -8,7 +8,9 @@ On TensorFlow, :func:`fit_epochs` runs the same epochs inside one ``tf.function`
 stopping of ``_callbacks.MemberEarlyStopping`` as tensor arithmetic, with the best weights
 kept in variables. It is the same sequence of operations as the ``fit`` path, so it trains the
 same weights bit for bit (``tests/test_tf_loop.py``), and it returns what
-``MemberEarlyStopping`` holds after ``fit``.
+``MemberEarlyStopping`` holds after ``fit``. One thing differs: a member that has stopped skips
+its arithmetic for the rest of the run (``StackedTabularVAE.skip_stopped``), so that a stack
+costs the epochs its members train, not its slowest member's epochs times its size.
 
 Importing this module imports TensorFlow; the other backends train through ``Model.fit``.
 """
@@ -51,6 +53,9 @@ def _build_loop(model, batch_size: int, with_validation: bool):
         for i, v in enumerate(model.member_variables())
     ]
     beta = tf.constant(model.beta, tf.float64)
+    running = model.active_members
+    if running is None:
+        running = tf.Variable(tf.ones([n_members], tf.bool), trainable=False)
     model_ref = weakref.ref(model)
 
     @tf.function(
@@ -73,6 +78,7 @@ def _build_loop(model, batch_size: int, with_validation: bool):
         batches = tf.reshape(stream, [-1, batch_size, n_members, n_features])
 
         def epoch_body(epoch, best, wait, stopped, has_best, recorded, logs):
+            running.assign(~stopped)
             _reset_metrics(model)
 
             def step_body(step):
@@ -126,6 +132,9 @@ def _build_loop(model, batch_size: int, with_validation: bool):
             tf.where(_member_mask(has_best, variable), best, variable)
             for variable, best in zip(variables, best_weights, strict=True)
         ]
+        # Every member runs again in the model's next use (Model.fit's included).
+        with tf.control_dependencies(kept):
+            running.assign(tf.ones([n_members], tf.bool))
         return recorded, logs.stack(), kept
 
     return loop
@@ -152,6 +161,9 @@ def fit_epochs(
     key = (batch_size, with_validation)
     with _lock:
         loops = _loops.setdefault(model, {})
+        # A member alone ends the loop when it stops: nothing to skip, and no extra ops.
+        if model.n_members > 1 and model.active_members is None:
+            model.skip_stopped(tf.Variable(tf.ones([model.n_members], tf.bool), trainable=False))
         if key not in loops:
             loops[key] = _build_loop(model, batch_size, with_validation)
         loop = loops[key]
