@@ -96,6 +96,14 @@ class VAEOverSampler(BaseOverSampler):
     n_iter_no_change : int, default=5
         Epochs without improvement of the validation loss before training stops.
 
+    pretrain_steps : int, default=0
+        Before the classes train, train one VAE for this many steps (batches of 64 rows, no
+        early stopping) on a seeded subsample of at most 4,096 rows of every class, each row
+        scaled as its class scales it; every class's VAE then starts from a copy of it and
+        trains on the class alone as usual. It is paid once per call, whatever the number of
+        classes. 0 trains each class from its own random start. See
+        :ref:`choosing_parameters` for measurements.
+
     latent_sampling : {{"auto", "posterior", "prior", "interpolate"}}, default="auto"
         Where latent points come from. ``"auto"`` is ``"posterior"`` for tables and
         ``"interpolate"`` for images (``image_shape``). ``"posterior"`` draws a random row of
@@ -212,6 +220,7 @@ class VAEOverSampler(BaseOverSampler):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_steps": [Interval(Integral, 0, None, closed="left")],
         "latent_sampling": [StrOptions({"auto", "posterior", "prior", "interpolate"})],
         "decoder_output": [StrOptions({"residual", "sample", "mean"})],
         "n_jobs": [Integral, None],
@@ -235,6 +244,7 @@ class VAEOverSampler(BaseOverSampler):
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=5,
+        pretrain_steps=0,
         latent_sampling="auto",
         decoder_output="residual",
         n_jobs=None,
@@ -254,6 +264,7 @@ class VAEOverSampler(BaseOverSampler):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.pretrain_steps = pretrain_steps
         self.latent_sampling = latent_sampling
         self.decoder_output = decoder_output
         self.n_jobs = n_jobs
@@ -334,6 +345,15 @@ class VAEOverSampler(BaseOverSampler):
             seen[label] = codec.row_keys(rows)
             codecs[label], matrices[label] = codec.fit_class(rows, label)
             del rows
+        starts = None
+        if self.pretrain_steps:
+            from ._training.pretrain import shared_starts
+
+            # Seeded after the classes' seeds, which stay what they are without pre-training.
+            seed = random_state.randint(np.iinfo(np.int32).max)
+            starts = shared_starts(
+                X, y, codec, codecs, matrices, config, self.pretrain_steps, seed
+            )
         # Tabular classes train side by side, several to a model (see train_stack).
         trained = train_classes(
             matrices,
@@ -341,6 +361,7 @@ class VAEOverSampler(BaseOverSampler):
             {label: int(seeds[label][0]) for label in targets},
             self.n_jobs,
             {label: c.missing.model_columns for label, c in codecs.items() if c.missing},
+            starts,
         )
         self._generators = {}
         sampling = self._sampling()

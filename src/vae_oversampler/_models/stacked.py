@@ -168,6 +168,14 @@ class StackedTabularVAE(keras.Model):
         ]
         return [self.x_log_var, *(variable for layer in layers for variable in layer)]
 
+    def set_member_weights(self, weights: list) -> None:
+        """Give member ``k`` the weights ``weights[k]`` (in ``TabularVAE.get_weights``
+        order), for every member."""
+        if len(weights) != self.n_members:
+            raise ValueError(f"Expected {self.n_members} members' weights, got {len(weights)}.")
+        for i, variable in enumerate(self.member_variables()):
+            variable.assign(np.stack([np.asarray(w[i], "float32") for w in weights]))
+
     def member_weights(self, members) -> list:
         """The weights of each member in ``members``, each a list in the order
         ``TabularVAE.set_weights`` takes them."""

@@ -273,9 +273,10 @@ def _fit_verbosity(config):
     return 2 if config.verbose >= 2 else 0
 
 
-def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
+def train_images(xs: list, config: TrainingConfig, seeds: list, start=None) -> list:
     """Train one ``ImageVAE`` per class, one after another, on the pixel rows ``xs`` (scaled
-    to [0, 1], float32), each from its own seed.
+    to [0, 1], float32), each from its own seed, or from the weights ``start`` (see
+    ``_training.pretrain``) with its own seed's sampling noise.
 
     Returns plain Python and NumPy values, so that the result crosses process boundaries
     (joblib's processes, a Dask cluster) without serialising a Keras model: one
@@ -315,6 +316,9 @@ def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
             seed=data.model_seed,
             learning_rate=config.learning_rate,
         ) as trainer:
+            if start is not None:
+                trainer.set_weights(start)
+                trainer.reset_seed(data.model_seed)
             fitted = trainer.fit(
                 data.stream,
                 batch_size=data.batch_size,
@@ -331,14 +335,16 @@ def train_images(xs: list, config: TrainingConfig, seeds: list) -> list:
 
 
 def train_stack(
-    xs: list, config: TrainingConfig, seeds: list, missing_columns: tuple = ()
+    xs: list, config: TrainingConfig, seeds: list, missing_columns: tuple = (), start=None
 ) -> list:
     """Train one tabular VAE per class, all classes side by side in one ``StackedTabularVAE``.
 
     ``xs`` are the classes' scaled float32 rows (same width) and ``seeds`` their seeds; the
     classes must share :func:`stack_key` and their rows end with the missingness indicators
     of ``missing_columns`` (see ``TabularVAE``). Each class is split, shuffled, initialised and
-    early-stopped exactly as it would be alone; only the arithmetic is shared. Returns one
+    early-stopped exactly as it would be alone; only the arithmetic is shared. With ``start``
+    (a ``TabularVAE``'s weights, see ``_training.pretrain``), every member starts from those
+    weights instead of its seed's; the seeds still split the rows and draw the noise. Returns one
     ``(model_config, weights, history)`` per class, as :func:`train_images` does, for
     ``TabularVAE`` models.
     """
@@ -389,6 +395,8 @@ def train_stack(
         seed=[data.model_seed for data in classes],
         learning_rate=config.learning_rate,
     ) as trainer:
+        if start is not None:
+            trainer.set_member_weights([start] * len(classes))
         if _one_call(len(stream), batch * steps * config.epochs, config):
             from .tf_loop import fit_epochs
 
@@ -469,7 +477,9 @@ def divergence(history: dict, weights: list) -> str | None:
     return None
 
 
-def _train_jobs(classes: dict, config: TrainingConfig, seeds: dict, n_jobs, missing) -> dict:
+def _train_jobs(
+    classes: dict, config: TrainingConfig, seeds: dict, n_jobs, missing, starts
+) -> dict:
     """Train every class of ``classes`` (``{label: scaled rows}``) in its stack, or alone for
     images; each stack or image class is one ``joblib`` job."""
     if config.image_shape is None:
@@ -480,13 +490,16 @@ def _train_jobs(classes: dict, config: TrainingConfig, seeds: dict, n_jobs, miss
                 config,
                 [seeds[label] for label in group],
                 tuple(missing.get(group[0], ())),
+                # Classes of one stack share their indicators, hence their start.
+                starts.get(group[0]),
             )
             for group in groups
         )
     else:
         groups = [[label] for label in classes]
         jobs = (
-            delayed(train_images)([classes[label]], config, [seeds[label]]) for label in classes
+            delayed(train_images)([classes[label]], config, [seeds[label]], starts.get(label))
+            for label in classes
         )
     if isinstance(n_jobs, int) and n_jobs > len(groups):
         n_jobs = len(groups)  # no more workers than jobs, whatever the value asked for
@@ -499,19 +512,25 @@ def _train_jobs(classes: dict, config: TrainingConfig, seeds: dict, n_jobs, miss
 
 
 def train_classes(
-    classes: dict, config: TrainingConfig, seeds: dict, n_jobs=None, missing: dict | None = None
+    classes: dict,
+    config: TrainingConfig,
+    seeds: dict,
+    n_jobs=None,
+    missing: dict | None = None,
+    starts: dict | None = None,
 ) -> dict:
     """Train the VAE of each class: ``{label: (model_config, weights, history)}``.
 
-    ``classes`` maps each label to its scaled rows, ``seeds`` to its training seed and
-    ``missing`` (optional) to the ``missing_columns`` of the indicators its rows end with. A class
+    ``classes`` maps each label to its scaled rows, ``seeds`` to its training seed,
+    ``missing`` (optional) to the ``missing_columns`` of the indicators its rows end with, and
+    ``starts`` (optional) to the weights it starts from (see ``_training.pretrain``). A class
     whose run diverged (see :func:`divergence`) is trained once more from the same fresh
     start at ``RETRY_LEARNING_RATE_FACTOR`` times the learning rate, with a warning; if that
     diverges too, :class:`~vae_oversampler.exceptions.TrainingDivergedError` names the class.
     The retries depend on the data and the parameters only, so results stay reproducible.
     """
-    missing = missing or {}
-    results = _train_jobs(classes, config, seeds, n_jobs, missing)
+    missing, starts = missing or {}, starts or {}
+    results = _train_jobs(classes, config, seeds, n_jobs, missing, starts)
     failed = {}
     for label, (_, weights, history) in results.items():
         reason = divergence(history, weights)
@@ -521,7 +540,7 @@ def train_classes(
         return results
     retry = replace(config, learning_rate=config.learning_rate * RETRY_LEARNING_RATE_FACTOR)
     retried = _train_jobs(
-        {label: classes[label] for label in failed}, retry, seeds, n_jobs, missing
+        {label: classes[label] for label in failed}, retry, seeds, n_jobs, missing, starts
     )
     for label, (_, weights, history) in retried.items():
         reason = divergence(history, weights)
