@@ -347,3 +347,22 @@ def test_early_stopping_keeps_the_weights_of_the_best_epoch_as_keras_does():
     np.testing.assert_allclose(keras_val, val, rtol=1e-6)
     for ours, keras_weights in zip(weights, restored, strict=True):
         assert ours.tobytes() == keras_weights.tobytes()
+
+
+def test_a_big_stack_trains_alike_in_batched_and_in_per_member_products(monkeypatch):
+    """Stacks of up to MAX_SPLIT_MEMBERS multiply each member on its own (and skip stopped
+    members in the one-call loop), bigger ones in batched products: the same numbers."""
+    from vae_oversampler._models import stacked
+
+    config = dataclasses.replace(CONFIG, epochs=6, n_iter_no_change=1, learning_rate=0.05)
+    xs = [(1 + k) * _rows(40 + 10 * k, seed=k) for k in range(7)]
+    results = {}
+    for split in (5, 8):
+        monkeypatch.setattr(stacked, "MAX_SPLIT_MEMBERS", split)
+        _pool.clear()
+        results[split] = train_stack(xs, config, seeds=list(range(10, 17)))
+    assert len({len(h["loss"]) for _, _, h in results[8]}) > 1  # members stopped apart
+    for (_, a, history_a), (_, b, history_b) in zip(results[5], results[8], strict=True):
+        assert history_a == history_b
+        for x, y in zip(a, b, strict=True):
+            assert x.tobytes() == y.tobytes()

@@ -22,8 +22,9 @@ from .initializers import glorot_uniform
 from .losses import kl_divergence, table_nll
 from .tabular import bounded_log_var, check_output_variance, start_weight
 
-# Stacks of up to this many members multiply each member's rows on their own (see ``_chain``).
-MAX_SPLIT_MEMBERS = 5
+# Stacks of up to this many members multiply each member's rows on their own (see ``_chain``);
+# the library's stacks hold at most 8 (``_training.train.MAX_STACK_MEMBERS``).
+MAX_SPLIT_MEMBERS = 8
 
 
 class MemberMean(keras.metrics.Metric):
@@ -191,9 +192,7 @@ class StackedTabularVAE(keras.Model):
         It acts in stacks of at most ``MAX_SPLIT_MEMBERS``, whose members' products run on
         their own (see :meth:`_chain`); the active members' numbers stay the same bit for
         bit, since a stopped member's gradient is zero, which adds exactly nothing to the
-        others'. A bigger stack's batched products run every member: on 2 cores, 8 members
-        multiplied one by one with the stopped ones skipped (168 of 240 member-epochs) took
-        longer than the batched products of all 8 (docs/history/speed3_skip_stopped.md).
+        others'. A bigger stack's batched products run every member.
         """
         # Not a tracked Keras variable: it is not a weight, and is never saved.
         object.__setattr__(self, "active_members", active)
@@ -208,9 +207,13 @@ class StackedTabularVAE(keras.Model):
         of ``widths`` columns instead, without running ``function``."""
         active = self.active_members
         rows = ops.shape(inputs[0])[1]
+        # One unstack per input for all members, rather than a slice per member: its gradient
+        # is one stack of the members' gradients, where slices would each scatter theirs
+        # into a zero tensor of the whole stack's shape, to be summed.
+        unstacked = [ops.unstack(x, num=self.n_members, axis=0) for x in inputs]
         outputs = []
         for k in range(self.n_members):
-            member_inputs = [x[k] for x in inputs]
+            member_inputs = [parts[k] for parts in unstacked]
 
             def run(k=k, member_inputs=member_inputs):
                 return tuple(function(k, *member_inputs))
@@ -231,12 +234,12 @@ class StackedTabularVAE(keras.Model):
 
         This is the batched form, for stacks of more than ``MAX_SPLIT_MEMBERS`` members; a
         smaller stack runs each member's chain of plain 2-D matrix products on its own rows
-        (:meth:`_member_chain`, through :meth:`_per_member`). Both give the same numbers.
-        On TensorFlow's CPU kernels (oneDNN) a batched product of tiny matrices costs several
-        times a plain one. 480 training steps of a 30-64-64-8 network, plain against batched,
-        interleaved in one process (2 cores): 0.20 against 0.67 s for one member, 0.60 / 1.06 s
-        for two, 0.66 / 0.79 for three, 0.89 / 0.95 for four, 0.95 / 1.03 for five, but
-        1.03 / 0.91 s for six.
+        (:meth:`_member_chain`, through :meth:`_per_member`). Both give the same numbers
+        (``tests/test_training.py``). On TensorFlow's CPU kernels (oneDNN) a batched product
+        of tiny matrices costs several times a plain one; per-member chains also let stopped
+        members skip their work (:meth:`skip_stopped`). Training digits classes of 30 rows
+        (2 cores, medians of 9 seeds): 6 members 0.83-0.94 s batched against 0.64-0.70 s per
+        member, 8 members 1.00-1.22 s against 0.72-0.81 s (docs/history/speed3_skip_stopped.md).
         """
         last = len(layers) - 1
         for i, (kernel, bias) in enumerate(layers):
@@ -244,11 +247,22 @@ class StackedTabularVAE(keras.Model):
             h = ops.relu(h) if relu_last or i < last else h
         return h
 
-    def _member_chain(self, k, h, layers, relu_last):
-        """:meth:`_chain` for member ``k`` alone, on its rows ``h`` (rows, width)."""
+    def _member_layers(self, layers) -> list:
+        """``layers`` (``(kernel, bias)`` pairs with a member axis) as one list of plain
+        ``(kernel, bias)`` pairs per member, unstacked once (see :meth:`_per_member`)."""
+        n = self.n_members
+        pairs = [
+            (ops.unstack(kernel, num=n, axis=0), ops.unstack(bias, num=n, axis=0))
+            for kernel, bias in layers
+        ]
+        return [[(kernels[k], biases[k]) for kernels, biases in pairs] for k in range(n)]
+
+    def _member_chain(self, h, layers, relu_last):
+        """:meth:`_chain` for one member, on its rows ``h`` (rows, width), with its own
+        ``layers`` (from :meth:`_member_layers`)."""
         last = len(layers) - 1
         for i, (kernel, bias) in enumerate(layers):
-            h = ops.matmul(h, kernel[k]) + bias[k]
+            h = ops.matmul(h, kernel) + bias
             h = ops.relu(h) if relu_last or i < last else h
         return h
 
@@ -261,11 +275,15 @@ class StackedTabularVAE(keras.Model):
                 self._chain(h, [self.z_log_var_layer], relu_last=False),
             )
 
+        encoder = self._member_layers(self.encoder_layers)
+        heads = self._member_layers([self.z_mean_layer, self.z_log_var_layer])
+
         def member(k, xk):
-            h = self._member_chain(k, xk, self.encoder_layers, relu_last=True)
+            h = self._member_chain(xk, encoder[k], relu_last=True)
+            z_mean_layer, z_log_var_layer = heads[k]
             return (
-                self._member_chain(k, h, [self.z_mean_layer], relu_last=False),
-                self._member_chain(k, h, [self.z_log_var_layer], relu_last=False),
+                self._member_chain(h, [z_mean_layer], relu_last=False),
+                self._member_chain(h, [z_log_var_layer], relu_last=False),
             )
 
         z_mean, z_log_var = self._per_member(member, [x], [self.latent_dim] * 2)
@@ -278,8 +296,10 @@ class StackedTabularVAE(keras.Model):
         if not self._split():
             return self._chain(z, layers, relu_last=False)
 
+        decoder = self._member_layers(layers)
+
         def member(k, zk):
-            return (self._member_chain(k, zk, layers, relu_last=False),)
+            return (self._member_chain(zk, decoder[k], relu_last=False),)
 
         (output,) = self._per_member(member, [z], [self.n_features])
         return output
