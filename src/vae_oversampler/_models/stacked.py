@@ -251,10 +251,12 @@ class StackedTabularVAE(keras.Model):
         """``layers`` (``(kernel, bias)`` pairs with a member axis) as one list of plain
         ``(kernel, bias)`` pairs per member, unstacked once (see :meth:`_per_member`)."""
         n = self.n_members
-        pairs = [
-            (ops.unstack(kernel, num=n, axis=0), ops.unstack(bias, num=n, axis=0))
-            for kernel, bias in layers
-        ]
+
+        def unstack(variable):
+            # The variable's value: PyTorch's unbind is a tensor's method, not a variable's.
+            return ops.unstack(ops.convert_to_tensor(variable), num=n, axis=0)
+
+        pairs = [(unstack(kernel), unstack(bias)) for kernel, bias in layers]
         return [[(kernels[k], biases[k]) for kernels, biases in pairs] for k in range(n)]
 
     def _member_chain(self, h, layers, relu_last):
