@@ -351,7 +351,10 @@ def test_early_stopping_keeps_the_weights_of_the_best_epoch_as_keras_does():
 
 def test_a_big_stack_trains_alike_in_batched_and_in_per_member_products(monkeypatch):
     """Stacks of up to MAX_SPLIT_MEMBERS multiply each member on its own (and skip stopped
-    members in the one-call loop), bigger ones in batched products: the same numbers."""
+    members in the one-call loop), bigger ones in batched products: the same numbers on
+    TensorFlow, the same up to rounding elsewhere (XLA's batched products round apart)."""
+    import keras
+
     from vae_oversampler._models import stacked
 
     config = dataclasses.replace(CONFIG, epochs=6, n_iter_no_change=1, learning_rate=0.05)
@@ -362,7 +365,14 @@ def test_a_big_stack_trains_alike_in_batched_and_in_per_member_products(monkeypa
         _pool.clear()
         results[split] = train_stack(xs, config, seeds=list(range(10, 17)))
     assert len({len(h["loss"]) for _, _, h in results[8]}) > 1  # members stopped apart
+    exact = keras.backend.backend() == "tensorflow"
     for (_, a, history_a), (_, b, history_b) in zip(results[5], results[8], strict=True):
-        assert history_a == history_b
-        for x, y in zip(a, b, strict=True):
-            assert x.tobytes() == y.tobytes()
+        if exact:
+            assert history_a == history_b
+            for x, y in zip(a, b, strict=True):
+                assert x.tobytes() == y.tobytes()
+        else:
+            assert len(history_a["loss"]) == len(history_b["loss"])
+            np.testing.assert_allclose(history_a["loss"], history_b["loss"], rtol=1e-4)
+            for x, y in zip(a, b, strict=True):
+                np.testing.assert_allclose(x, y, rtol=1e-3, atol=1e-4)

@@ -210,7 +210,9 @@ class StackedTabularVAE(keras.Model):
         # One unstack per input for all members, rather than a slice per member: its gradient
         # is one stack of the members' gradients, where slices would each scatter theirs
         # into a zero tensor of the whole stack's shape, to be summed.
-        unstacked = [ops.unstack(x, num=self.n_members, axis=0) for x in inputs]
+        unstacked = [
+            ops.unstack(ops.convert_to_tensor(x), num=self.n_members, axis=0) for x in inputs
+        ]
         outputs = []
         for k in range(self.n_members):
             member_inputs = [parts[k] for parts in unstacked]
@@ -234,12 +236,13 @@ class StackedTabularVAE(keras.Model):
 
         This is the batched form, for stacks of more than ``MAX_SPLIT_MEMBERS`` members; a
         smaller stack runs each member's chain of plain 2-D matrix products on its own rows
-        (:meth:`_member_chain`, through :meth:`_per_member`). Both give the same numbers
-        (``tests/test_training.py``). On TensorFlow's CPU kernels (oneDNN) a batched product
-        of tiny matrices costs several times a plain one; per-member chains also let stopped
-        members skip their work (:meth:`skip_stopped`). Training digits classes of 30 rows
-        (2 cores, medians of 9 seeds): 6 members 0.83-0.94 s batched against 0.64-0.70 s per
-        member, 8 members 1.00-1.22 s against 0.72-0.81 s (docs/history/speed3_skip_stopped.md).
+        (:meth:`_member_chain`, through :meth:`_per_member`). On TensorFlow both give the same
+        numbers (``tests/test_training.py``); on JAX they differ in the last bits. On
+        TensorFlow's CPU kernels (oneDNN) a batched product of tiny matrices costs several
+        times a plain one; per-member chains also let stopped members skip their work
+        (:meth:`skip_stopped`). Training digits classes of 30 rows (2 cores, medians of 9
+        seeds): 6 members 0.83-0.94 s batched against 0.64-0.70 s per member, 8 members
+        1.00-1.22 s against 0.72-0.81 s (docs/history/speed3_skip_stopped.md).
         """
         last = len(layers) - 1
         for i, (kernel, bias) in enumerate(layers):
