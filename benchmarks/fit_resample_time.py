@@ -138,21 +138,16 @@ def many_classes(args) -> None:
     print("| --- | ---: | ---: | ---: |")
     one = None
     for name, X_case, y_case, strategy in cases:
-        vae = statistics.median(
-            call_seconds(
-                lambda s, st=strategy: VAEOverSampler(random_state=s, sampling_strategy=st),
-                X_case,
-                y_case,
-                seeds,
+        vae, smote = (
+            statistics.median(
+                call_seconds(
+                    lambda s, c=sampler, st=strategy: c(random_state=s, sampling_strategy=st),
+                    X_case,
+                    y_case,
+                    seeds,
+                )
             )
-        )
-        smote = statistics.median(
-            call_seconds(
-                lambda s, st=strategy: SMOTE(random_state=s, sampling_strategy=st),
-                X_case,
-                y_case,
-                seeds,
-            )
+            for sampler in (VAEOverSampler, SMOTE)
         )
         one = one or vae
         print(f"| {name} | {vae:.3f} | {vae / one:.2f}x | {smote:.4f} |", flush=True)

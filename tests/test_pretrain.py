@@ -17,21 +17,10 @@ from vae_oversampler._training.pretrain import (
     union_missing,
     widen,
 )
-from vae_oversampler._training.train import TrainingConfig
+from vae_oversampler._training.train import training_config
 
-CONFIG = TrainingConfig(
-    latent_dim=2,
-    hidden_layer_sizes=(16,),
-    image_shape=None,
-    categorical_sizes=(),
-    epochs=3,
-    batch_size="auto",
-    learning_rate=1e-3,
-    beta=1.0,
-    early_stopping=True,
-    validation_fraction=0.1,
-    n_iter_no_change=5,
-    verbose=0,
+CONFIG = training_config(
+    VAEOverSampler(latent_dim=2, hidden_layer_sizes=(16,), epochs=3).get_params(), 4, None, ()
 )
 
 
