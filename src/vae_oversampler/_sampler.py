@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._data.codec import TableCodec
 from ._data.validation import check_class_sizes, check_random_state, check_table, plain
 from ._generation.generator import ClassGenerator, Sampling
+from ._generation.latent import MAX_LATENT_SPREAD
 
 
 @Substitution(
@@ -125,6 +126,13 @@ class VAEOverSampler(BaseOverSampler):
         pixel noise: ``"sample"`` gives them the decoder's intensities, as ``"mean"`` does,
         and ``"residual"`` adds the real images' residuals, which keeps their strokes sharp.
 
+    latent_spread : float, default=1.0
+        Factor on the posterior's standard deviation when ``latent_sampling`` resolves to
+        ``"posterior"`` (ignored otherwise): how far new rows move from the class rows they
+        grow from. Below 1 they stay closer (harder to tell from real rows, less varied),
+        above 1 they move further (more varied, easier to tell apart). At most 10.
+        See :ref:`choosing_parameters` for measurements.
+
     n_jobs : int or None, default=None
         Training jobs run in parallel through joblib (``None``: 1 unless in a
         ``joblib.parallel_config`` context; ``-1``: all processors; a Dask backend runs them
@@ -223,6 +231,7 @@ class VAEOverSampler(BaseOverSampler):
         "pretrain_steps": [Interval(Integral, 0, None, closed="left")],
         "latent_sampling": [StrOptions({"auto", "posterior", "prior", "interpolate"})],
         "decoder_output": [StrOptions({"residual", "sample", "mean"})],
+        "latent_spread": [Interval(Real, 0, MAX_LATENT_SPREAD, closed="right")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -247,6 +256,7 @@ class VAEOverSampler(BaseOverSampler):
         pretrain_steps=0,
         latent_sampling="auto",
         decoder_output="residual",
+        latent_spread=1.0,
         n_jobs=None,
         verbose=0,
     ):
@@ -267,6 +277,7 @@ class VAEOverSampler(BaseOverSampler):
         self.pretrain_steps = pretrain_steps
         self.latent_sampling = latent_sampling
         self.decoder_output = decoder_output
+        self.latent_spread = latent_spread
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -408,7 +419,7 @@ class VAEOverSampler(BaseOverSampler):
         mode = self.latent_sampling
         if mode == "auto":
             mode = "posterior" if self.image_shape is None else "interpolate"
-        return Sampling(mode, self.decoder_output, bool(self.clip))
+        return Sampling(mode, self.decoder_output, bool(self.clip), float(self.latent_spread))
 
     def sample(self, n_samples: int, class_label, random_state=None):
         """Generate new rows of one class from its trained VAE.

@@ -37,12 +37,13 @@ class Sampling:
     """How new rows are drawn, from the sampler's parameters at the time of the call.
 
     ``mode`` is ``latent_sampling`` with ``"auto"`` resolved; ``decoder_output`` and ``clip``
-    are the sampler's parameters of those names.
+    are the sampler's parameters of those names, and ``spread`` is ``latent_spread``.
     """
 
     mode: str
     decoder_output: str
     clip: bool
+    spread: float = 1.0
 
 
 @dataclass
@@ -169,7 +170,13 @@ class ClassGenerator:
         residual = sampling.decoder_output == "residual"
         sampled = self.table.image_shape is None and sampling.decoder_output != "mean"
         z, origins = latent_points(
-            size, model.latent_dim, rng, posterior, neighbours, return_rows=True
+            size,
+            model.latent_dim,
+            rng,
+            posterior,
+            neighbours,
+            return_rows=True,
+            spread=sampling.spread,
         )
         numeric, codes, missing_logits = decode(
             model,
@@ -190,7 +197,10 @@ class ClassGenerator:
         if holes is None or holes.seed is None:
             return None
         coupled = sampling.decoder_output == "residual"
+        # The default spread keeps the key of files written before latent_spread existed.
         key = (sampling.mode, coupled)
+        if sampling.mode == "posterior" and sampling.spread != 1.0:
+            key += (sampling.spread,)
         if key not in holes.offsets:
             rng = np.random.RandomState([holes.seed, CALIBRATION_STREAM])
             logits, draws = [], []

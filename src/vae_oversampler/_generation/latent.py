@@ -6,6 +6,10 @@ independent of Keras's random state.
 
 import numpy as np
 
+# The largest latent_spread: ten posterior standard deviations already reach far into the
+# prior's tails, and a larger factor only makes rows the decoder has never seen.
+MAX_LATENT_SPREAD = 10.0
+
 # Values (rows x encoded width) encoded or decoded per call, to bound the temporaries when
 # millions of rows, or rows with a 1,000-level one-hot block, are asked for.
 CHUNK_VALUES = 2**22
@@ -61,14 +65,21 @@ class Origins:
 
 
 def latent_points(
-    n_samples: int, latent_dim: int, rng, posterior=None, neighbours=None, return_rows=False
+    n_samples: int,
+    latent_dim: int,
+    rng,
+    posterior=None,
+    neighbours=None,
+    return_rows=False,
+    spread: float = 1.0,
 ):
     """Draw latent points from N(0, I), from the posterior of randomly chosen rows, or (with
     ``neighbours``) on segments between a row's encoding and a neighbour's.
 
     ``posterior`` is ``(z_mean, z_log_var)`` of the class's rows, as :func:`encode` returns;
-    ``neighbours`` is :func:`latent_neighbours` of its ``z_mean``. With ``return_rows``, also
-    return the :class:`Origins` of the points (``None`` for prior points).
+    ``neighbours`` is :func:`latent_neighbours` of its ``z_mean``. ``spread`` multiplies the
+    posterior's standard deviation (posterior points only). With ``return_rows``, also return
+    the :class:`Origins` of the points (``None`` for prior points).
     """
     origins = None
     if neighbours is not None:
@@ -85,7 +96,11 @@ def latent_points(
         else:
             z_mean, z_log_var = posterior
             rows = rng.randint(len(z_mean), size=n_samples)
-            z = (z_mean[rows] + np.exp(0.5 * z_log_var[rows]) * noise).astype(np.float32)
+            std = np.exp(0.5 * z_log_var[rows])
+            # Skipped at 1, so that the default's points keep their bits.
+            if spread != 1.0:
+                std = spread * std
+            z = (z_mean[rows] + std * noise).astype(np.float32)
             origins = Origins(rows)
     return (z, origins) if return_rows else z
 

@@ -126,9 +126,10 @@ def check_generator(generator: ClassGenerator, codec: TableCodec, label) -> None
         for key, offsets in holes.offsets.items():
             _check(
                 type(key) is tuple
-                and len(key) == 2
+                and len(key) in (2, 3)
                 and key[0] in ("posterior", "prior", "interpolate")
-                and type(key[1]) is bool,
+                and type(key[1]) is bool
+                and (len(key) == 2 or (type(key[2]) is float and 0 < key[2] < np.inf)),
                 f"{name}'s hole offsets have an unknown key {key!r}",
             )
             _array(offsets, f"{name}'s hole offsets", (width,))
