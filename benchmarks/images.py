@@ -20,10 +20,27 @@ Protocol:
 Run: ``python benchmarks/images.py`` (about 15 minutes on 2 CPU cores); ``--seeds 1`` for a
 quick look, ``--mnist DIR`` for your own IDX files, ``--out FILE`` for the report
 (default ``docs/benchmark_images.md``).
+
+**Rare digits** (``--rare-digits 2 6 9``, report ``docs/benchmark_images_rare.md``): one rare
+digit at a time. The same stratified halves; the training half keeps every image of the other
+digits and ``--rare-rows`` (60) seeded images of the rare digit, and its other images of that
+digit are the rare digit's held-out real images. Each sampler grows the rare digit alone to
+the largest digit's count (SMOTE, and VAEOverSampler with its defaults and any ``--vae``
+variants, as JSON parameters). Per sampler, mean over seeds, digits and both classifiers:
+
+- **rare-digit F1**: the F1 of the rare digit on the balanced scoring half;
+- **read as the digit**: the share of generated images the reader (an RBF SVC trained on the
+  scoring half) reads as the rare digit, beside its share of the held-out real ones;
+- **grey share of ink**: among pixels above 0.1 (of 1), the share below 0.9, over the
+  generated images, divided by the same share over the held-out real ones (blur raises it);
+- **distance ratio**: the median distance (pixels in [0, 1]) from a generated image to its
+  nearest training image of the digit, over the same median for the held-out real images
+  (near 0: near-copies; 1: as new as a real unseen digit).
 """
 
 import argparse
 import copy
+import json
 import os
 import platform
 import time
@@ -65,6 +82,17 @@ def imbalanced_split(X, y, seed):
     )
     keep.sort()
     return X_train[keep], y_train[keep], X_test, y_test
+
+
+def fit_resample(sampler, X, y):
+    """``sampler.fit_resample``, with ``(X, y)`` back for no sampler. SMOTE gets float pixels:
+    on uint8 images, imbalanced-learn's SMOTE takes the difference of two rows in uint8, which
+    wraps around where the neighbour is darker, and its new images get noise there."""
+    if sampler is None:
+        return X, y
+    if isinstance(sampler, SMOTE):
+        X = X.astype(np.float32)
+    return sampler.fit_resample(X, y)
 
 
 def samplers(seed, smallest):
@@ -140,9 +168,7 @@ def run(X, y, seeds):
         reader = SVC().fit(X_test / 255.0, y_test)
         for name, sampler in samplers(seed, np.bincount(y_train).min()).items():
             start = time.perf_counter()
-            X_res, y_res = (
-                (X_train, y_train) if sampler is None else sampler.fit_resample(X_train, y_train)
-            )
+            X_res, y_res = fit_resample(sampler, X_train, y_train)
             seconds.setdefault(name, []).append(time.perf_counter() - start)
             outputs = {name: (X_res, y_res)}
             if isinstance(sampler, VAEOverSampler):
@@ -204,14 +230,170 @@ def report(results, fidelity, seconds, seeds, command):
     return "\n".join(lines) + "\n"
 
 
+# Ink and grey thresholds of the grey share, for pixels scaled to [0, 1].
+INK, SOLID = 0.1, 0.9
+
+
+def grey_share(images: np.ndarray) -> float:
+    """Among pixels above ``INK`` (images scaled to [0, 1]), the share below ``SOLID``."""
+    ink = images > INK
+    return float((ink & (images < SOLID)).sum() / max(ink.sum(), 1))
+
+
+def nearest_distance(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    return NearestNeighbors(n_neighbors=1).fit(train).kneighbors(rows)[0][:, 0]
+
+
+def rare_split(X, y, seed, digit, n_rare):
+    """The training half with ``n_rare`` images of ``digit``, its other images of the digit
+    (held out) and the balanced scoring half."""
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=seed
+    )
+    rows = np.flatnonzero(y_train == digit)
+    kept = np.random.RandomState([seed, digit]).choice(rows, n_rare, replace=False)
+    keep = np.sort(np.concatenate([np.flatnonzero(y_train != digit), kept]))
+    held_out = X_train[np.setdiff1d(rows, kept)]
+    return X_train[keep], y_train[keep], held_out, X_test, y_test
+
+
+def rare_samplers(seed, digit, target, variants):
+    strategy = {digit: target}
+    out = {
+        "none": None,
+        "SMOTE": SMOTE(sampling_strategy=strategy, random_state=seed),
+        "VAEOverSampler": VAEOverSampler(
+            image_shape=(28, 28, 1), sampling_strategy=strategy, random_state=seed
+        ),
+    }
+    for params in variants:
+        name = "VAEOverSampler " + ", ".join(f"{k}={v}" for k, v in params.items())
+        out[name] = VAEOverSampler(
+            image_shape=(28, 28, 1), sampling_strategy=strategy, random_state=seed, **params
+        )
+    return out
+
+
+def rare_run(X, y, seeds, digits, n_rare, variants):
+    rows = []  # dicts: seed, digit, sampler and the measures
+    for seed in seeds:
+        for digit in digits:
+            X_train, y_train, held_out, X_test, y_test = rare_split(X, y, seed, digit, n_rare)
+            reader = SVC().fit(X_test / 255.0, y_test)
+            train_digit = X_train[y_train == digit] / 255.0
+            real = held_out / 255.0
+            real_read = float((reader.predict(real) == digit).mean())
+            real_grey = grey_share(real)
+            real_distance = float(np.median(nearest_distance(train_digit, real)))
+            target = int(np.bincount(y_train).max())
+            samplers_ = rare_samplers(seed, digit, target, variants)
+            for name, sampler in tqdm(samplers_.items(), desc=f"seed {seed}, digit {digit}"):
+                start = time.perf_counter()
+                X_res, y_res = fit_resample(sampler, X_train, y_train)
+                row = {"seed": seed, "digit": digit, "sampler": name}
+                row["seconds"] = time.perf_counter() - start
+                new = X_res[len(X_train) :] / 255.0
+                if len(new):
+                    row["read"] = float((reader.predict(new) == digit).mean())
+                    row["real read"] = real_read
+                    row["grey ratio"] = grey_share(new) / real_grey
+                    distance = np.median(nearest_distance(train_digit, new))
+                    row["distance ratio"] = float(distance / real_distance)
+                for classifier, make in CLASSIFIERS.items():
+                    predicted = make().fit(X_res / 255.0, y_res).predict(X_test / 255.0)
+                    row[f"F1 {classifier}"] = f1_score(y_test == digit, predicted == digit)
+                rows.append(row)
+    return rows
+
+
+def rare_report(rows, seeds, digits, n_rare, command):
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    frame["F1"] = frame[[f"F1 {c}" for c in CLASSIFIERS]].mean(axis=1)
+    names = list(dict.fromkeys(frame["sampler"]))
+    lines = [
+        "# Image benchmark: one rare digit at a time",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU, "
+        f"Python {platform.python_version()}; {date.today().isoformat()}. Seeds: {list(seeds)}; "
+        f"rare digits {list(digits)}, {n_rare} training images each.",
+        "",
+        "Protocol: see the docstring of `benchmarks/images.py` (rare digits). Means over seeds "
+        "and digits; F1 is also averaged over logistic regression and 5-NN.",
+        "",
+        "## Summary",
+        "",
+        "| sampler | rare-digit F1 | F1, LR / 5-NN | read as the digit (real) | grey share "
+        "/ real's | distance ratio | fit_resample s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in names:
+        part = frame[frame["sampler"] == name]
+        f1 = " / ".join(f"{part[f'F1 {c}'].mean():.3f}" for c in CLASSIFIERS)
+        cells = [f"{part['F1'].mean():.3f}", f1]
+        if "read" in part and part["read"].notna().any():
+            cells += [
+                f"{part['read'].mean():.3f} ({part['real read'].mean():.3f})",
+                f"{part['grey ratio'].mean():.2f}",
+                f"{part['distance ratio'].mean():.2f}",
+            ]
+        else:
+            cells += ["-", "-", "-"]
+        cells.append(f"{part['seconds'].median():.2f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Rare-digit F1 per digit (mean over seeds and classifiers)",
+        "",
+        "| sampler | " + " | ".join(str(d) for d in digits) + " |",
+        "| --- |" + " ---: |" * len(digits),
+    ]
+    for name in names:
+        part = frame[frame["sampler"] == name]
+        cells = [f"{part[part['digit'] == d]['F1'].mean():.3f}" for d in digits]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
     parser.add_argument("--mnist", type=Path, help="directory of MNIST's t10k IDX files")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmark_images.md")
+    parser.add_argument("--out", type=Path, help="the report (default: see the docstring)")
+    parser.add_argument(
+        "--rare-digits", type=int, nargs="+", help="one rare digit at a time (see the docstring)"
+    )
+    parser.add_argument("--rare-rows", type=int, default=60, help="its training images")
+    parser.add_argument(
+        "--vae",
+        type=json.loads,
+        action="append",
+        default=[],
+        help="with --rare-digits, another VAEOverSampler variant, as JSON parameters",
+    )
     args = parser.parse_args()
     X, y = load_mnist(args.mnist)
     seeds = range(args.seeds)
+    if args.rare_digits:
+        out = args.out or ROOT / "docs" / "benchmark_images_rare.md"
+        rows = rare_run(X, y, seeds, args.rare_digits, args.rare_rows, args.vae)
+        command = (
+            f"python benchmarks/images.py --seeds {args.seeds} --rare-digits "
+            + " ".join(map(str, args.rare_digits))
+            + (f" --rare-rows {args.rare_rows}" if args.rare_rows != 60 else "")
+            + "".join(f" --vae '{json.dumps(v)}'" for v in args.vae)
+        )
+        text = rare_report(rows, seeds, args.rare_digits, args.rare_rows, command)
+        print(text)
+        out.write_text(text)
+        print("wrote", out)
+        return
+    args.out = args.out or ROOT / "docs" / "benchmark_images.md"
     results, fidelity, seconds = run(X, y, seeds)
     command = "python benchmarks/images.py" + (f" --seeds {args.seeds}" if args.seeds != 3 else "")
     text = report(results, fidelity, seconds, seeds, command)
