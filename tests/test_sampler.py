@@ -398,13 +398,43 @@ def test_latent_dim_auto_is_the_columns_the_vae_reads_up_to_8():
     assert sampler.vaes_[1].latent_dim == 6  # one numeric column and five categories
 
 
-def test_tables_latent_sampling_auto_is_posterior(binary):
-    X, y = binary
-    auto = fast(random_state=4).fit_resample(X, y)[0]
-    posterior = fast(random_state=4, latent_sampling="posterior").fit_resample(X, y)[0]
-    interpolate = fast(random_state=4, latent_sampling="interpolate").fit_resample(X, y)[0]
-    assert auto.tobytes() == posterior.tobytes()
-    assert auto.tobytes() != interpolate.tobytes()
+def _classes_of(sizes, seed=0):
+    """A majority of 120 rows and one class of each size in ``sizes`` (labels 1, 2, ...)."""
+    rng = np.random.RandomState(seed)
+    X = np.vstack([rng.normal(loc=3 * k, size=(n, 3)) for k, n in enumerate([120, *sizes])])
+    return X, np.repeat(np.arange(len(sizes) + 1), [120, *sizes])
+
+
+def test_auto_sampling_depends_on_the_class_size_in_rows():
+    """Tables: classes of at least 30 rows get posterior draws with their seeds' residuals;
+    smaller ones interpolated points with the decoder's noise, class by class in one call,
+    also in sample()."""
+    from vae_oversampler._generation.generator import SMALL_CLASS_ROWS
+
+    assert SMALL_CLASS_ROWS == 30
+    X, y = _classes_of([29, 30])
+    n_base = len(X)
+    runs = {
+        name: fast(random_state=4, **params).fit_resample(X, y)[0][n_base:]
+        for name, params in {
+            "auto": {},
+            "small": {"latent_sampling": "interpolate", "decoder_output": "sample"},
+            "large": {"latent_sampling": "posterior", "decoder_output": "residual"},
+        }.items()
+    }
+    # New rows: class 1 (29 rows) first, 91 of them, then class 2 (30 rows), 90.
+    parts = {name: (rows[:91], rows[91:]) for name, rows in runs.items()}
+    assert len(runs["auto"]) == 91 + 90
+    assert parts["auto"][0].tobytes() == parts["small"][0].tobytes()
+    assert parts["auto"][1].tobytes() == parts["large"][1].tobytes()
+    assert parts["auto"][0].tobytes() != parts["large"][0].tobytes()
+    assert parts["auto"][1].tobytes() != parts["small"][1].tobytes()
+    auto = fast(random_state=4)
+    small = fast(random_state=4, latent_sampling="interpolate", decoder_output="sample")
+    for sampler in (auto, small):
+        sampler.fit_resample(X, y)
+    rows = [sampler.sample(50, 1, random_state=3) for sampler in (auto, small)]
+    assert rows[0].tobytes() == rows[1].tobytes()
 
 
 def test_a_list_of_lists_comes_back_as_one(binary):

@@ -106,15 +106,18 @@ class VAEOverSampler(BaseOverSampler):
         :ref:`choosing_parameters` for measurements.
 
     latent_sampling : {{"auto", "posterior", "prior", "interpolate"}}, default="auto"
-        Where latent points come from. ``"auto"`` is ``"posterior"`` for tables and
-        ``"interpolate"`` for images (``image_shape``). ``"posterior"`` draws a random row of
-        the class and then a point from its encoding q(z|x). ``"prior"`` draws from N(0, I).
-        ``"interpolate"`` takes a random point on the segment between the encodings of a
-        random row and one of its 5 nearest latent neighbours: SMOTE in the latent space.
+        Where latent points come from. ``"auto"`` is ``"posterior"``, except
+        ``"interpolate"`` for a table's classes of fewer than 30 rows. ``"posterior"`` draws a
+        random row of the class and then a point from its encoding q(z|x). ``"prior"`` draws
+        from N(0, I). ``"interpolate"`` takes a random point on the segment between the
+        encodings of a random row and one of its 5 nearest latent neighbours: SMOTE in the
+        latent space.
         See :ref:`choosing_parameters` for measurements.
 
-    decoder_output : {{"residual", "sample", "mean"}}, default="residual"
-        What is added to the decoder's mean at a latent point. ``"residual"``: the
+    decoder_output : {{"auto", "residual", "sample", "mean"}}, default="auto"
+        What is added to the decoder's mean at a latent point. ``"auto"`` is ``"sample"``
+        for a table's classes of fewer than 30 rows, whose few residuals would make
+        near-copies of few rows, and ``"residual"`` otherwise. ``"residual"``: the
         reconstruction residual (row minus the decoder's mean at the row's encoding) of the
         class row the point grew from (with ``"prior"``, of the row whose encoding is nearest;
         with ``"interpolate"``, the same mix of the two rows' residuals as the point is of
@@ -126,12 +129,14 @@ class VAEOverSampler(BaseOverSampler):
         pixel noise: ``"sample"`` gives them the decoder's intensities, as ``"mean"`` does,
         and ``"residual"`` adds the real images' residuals, which keeps their strokes sharp.
 
-    latent_spread : float, default=1.0
+    latent_spread : float or "auto", default="auto"
         Factor on the posterior's standard deviation when ``latent_sampling`` resolves to
         ``"posterior"`` (ignored otherwise): how far new rows move from the class rows they
         grow from. Below 1 they stay closer (harder to tell from real rows, less varied),
         above 1 they move further (more varied, easier to tell apart). At most 10.
-        See :ref:`choosing_parameters` for measurements.
+        ``"auto"`` is 1 for tables and 3 for images (``image_shape``), whose new digits are
+        then as far from the training images as unseen real digits are, and still read as
+        their digit. See :ref:`choosing_parameters` for measurements.
 
     n_jobs : int or None, default=None
         Training jobs run in parallel through joblib (``None``: 1 unless in a
@@ -230,8 +235,11 @@ class VAEOverSampler(BaseOverSampler):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "pretrain_steps": [Interval(Integral, 0, None, closed="left")],
         "latent_sampling": [StrOptions({"auto", "posterior", "prior", "interpolate"})],
-        "decoder_output": [StrOptions({"residual", "sample", "mean"})],
-        "latent_spread": [Interval(Real, 0, MAX_LATENT_SPREAD, closed="right")],
+        "decoder_output": [StrOptions({"auto", "residual", "sample", "mean"})],
+        "latent_spread": [
+            Interval(Real, 0, MAX_LATENT_SPREAD, closed="right"),
+            StrOptions({"auto"}),
+        ],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -255,8 +263,8 @@ class VAEOverSampler(BaseOverSampler):
         n_iter_no_change=5,
         pretrain_steps=0,
         latent_sampling="auto",
-        decoder_output="residual",
-        latent_spread=1.0,
+        decoder_output="auto",
+        latent_spread="auto",
         n_jobs=None,
         verbose=0,
     ):
@@ -375,7 +383,6 @@ class VAEOverSampler(BaseOverSampler):
             starts,
         )
         self._generators = {}
-        sampling = self._sampling()
         X_new, y_new = [X], [y]
         for label, n_samples in targets.items():
             model_config, weights, history = trained[label]
@@ -396,7 +403,7 @@ class VAEOverSampler(BaseOverSampler):
                 print(progress_line(label, len(matrix), history))
             del matrix
             rng = np.random.RandomState(seeds[label][1])
-            new = generator.generate(n_samples, rng, sampling)
+            new = generator.generate(n_samples, rng, self._sampling(label))
             X_new.append(sparse.csr_matrix(new) if sparse.issparse(X) else new)
             y_new.append(np.full(n_samples, label, dtype=y.dtype))
         self._expose_generators()
@@ -414,12 +421,17 @@ class VAEOverSampler(BaseOverSampler):
         self.encodings_ = {label: g.encodings for label, g in generators.items()}
         self.history_ = {label: g.history for label, g in generators.items()}
 
-    def _sampling(self) -> Sampling:
-        """How rows are drawn, from the parameters as they are now (set_params included)."""
-        mode = self.latent_sampling
-        if mode == "auto":
-            mode = "posterior" if self.image_shape is None else "interpolate"
-        return Sampling(mode, self.decoder_output, bool(self.clip), float(self.latent_spread))
+    def _sampling(self, label) -> Sampling:
+        """How class ``label``'s rows are drawn, from the parameters as they are now
+        (set_params included) and the class's size."""
+        return Sampling.resolve(
+            self.latent_sampling,
+            self.decoder_output,
+            self.clip,
+            self.latent_spread,
+            len(self._generators[label].encodings[0]),
+            self.image_shape is not None,
+        )
 
     def sample(self, n_samples: int, class_label, random_state=None):
         """Generate new rows of one class from its trained VAE.
@@ -450,7 +462,8 @@ class VAEOverSampler(BaseOverSampler):
                 f"classes that fit_resample over-sampled: {sorted(map(plain, self.vaes_))}."
             )
         rng = check_random_state(random_state)
-        new = self._generators[class_label].generate(int(n_samples), rng, self._sampling())
+        sampling = self._sampling(class_label)
+        new = self._generators[class_label].generate(int(n_samples), rng, sampling)
         if self._x_sparse_format is not None:
             new = sparse.csr_matrix(new).asformat(self._x_sparse_format)
         labels = np.full(int(n_samples), class_label)

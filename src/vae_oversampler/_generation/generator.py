@@ -32,18 +32,59 @@ CALIBRATION_ROWS = 4096
 CALIBRATION_STREAM = 1
 
 
+# A table class of fewer rows than this gets, from latent_sampling="auto" and
+# decoder_output="auto", latent points interpolated between encodings and the decoder's
+# learned noise instead of a posterior draw and its seed's residual (see Sampling.resolve).
+SMALL_CLASS_ROWS = 30
+# latent_spread="auto" for images, whose latent_sampling="auto" draws from the posterior: new
+# digits as far from the training images as held-out real ones are from them (distance ratio
+# 0.43), still read as their digit (see Sampling.resolve).
+IMAGE_LATENT_SPREAD = 3.0
+
+
 @dataclass(frozen=True)
 class Sampling:
-    """How new rows are drawn, from the sampler's parameters at the time of the call.
+    """How one class's new rows are drawn, from the sampler's parameters at the time of the
+    call; build it with :meth:`resolve`.
 
-    ``mode`` is ``latent_sampling`` with ``"auto"`` resolved; ``decoder_output`` and ``clip``
-    are the sampler's parameters of those names, and ``spread`` is ``latent_spread``.
+    ``mode`` is ``latent_sampling`` and ``decoder_output`` that parameter, with ``"auto"``
+    resolved; ``clip`` is the sampler's parameter of that name and ``spread`` is
+    ``latent_spread``.
     """
 
     mode: str
     decoder_output: str
     clip: bool
     spread: float = 1.0
+
+    @classmethod
+    def resolve(
+        cls,
+        latent_sampling: str,
+        decoder_output: str,
+        clip: bool,
+        spread: float | str,
+        n_rows: int,
+        image: bool,
+    ) -> "Sampling":
+        """The sampling of a class of ``n_rows`` rows (images when ``image``).
+
+        ``"auto"`` gives a table class a posterior draw with its seed row's residual, which
+        keeps a real row's correlated detail. Under ``SMALL_CLASS_ROWS`` rows that makes
+        near-copies of too few rows, and the class gets interpolated points with the
+        decoder's learned noise instead (``docs/history/small_class_auto.md``). Images get
+        posterior draws with residuals, which keep the strokes sharp, at
+        ``IMAGE_LATENT_SPREAD`` times the posterior's spread, which makes new digits rather
+        than near-copies (``docs/history/image_spread.md``).
+        """
+        small = not image and n_rows < SMALL_CLASS_ROWS
+        if latent_sampling == "auto":
+            latent_sampling = "interpolate" if small else "posterior"
+        if decoder_output == "auto":
+            decoder_output = "sample" if small else "residual"
+        if spread == "auto":
+            spread = IMAGE_LATENT_SPREAD if image else 1.0
+        return cls(latent_sampling, decoder_output, bool(clip), float(spread))
 
 
 @dataclass
