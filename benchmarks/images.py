@@ -11,7 +11,8 @@ Protocol:
   regression and 5-nearest-neighbours, on pixels scaled to [0, 1]) trains on its output.
   VAEOverSampler runs with its defaults (for images, latent points interpolated between
   encoded neighbours, with the residuals of both ends); the same trained VAEs also make new
-  images, with ``sample``, from the other modes in ``SAME_VAES``, for comparison.
+  images, with ``sample``, from the other modes in ``SAME_VAES``, for comparison. SMOTE gets
+  the pixels as floats (see ``fit_resample``).
 - Scores on the held-out half: balanced accuracy, macro F1 and the geometric mean of the
   per-class recalls, averaged over seeds (the spread is the standard deviation).
 - Fidelity: the share of generated images that a reader, an RBF support-vector classifier
@@ -114,13 +115,18 @@ CLASSIFIERS = {
 
 # Other generation modes of the same trained VAEs: name -> parameters for ``sample``.
 SAME_VAES = {
-    "VAEOverSampler, posterior points, intensities (the old default)": {
-        "latent_sampling": "posterior",
-        "decoder_output": "mean",
-    },
     "VAEOverSampler, posterior points, residuals": {
         "latent_sampling": "posterior",
         "decoder_output": "residual",
+    },
+    "VAEOverSampler, posterior points, residuals, latent_spread=3": {
+        "latent_sampling": "posterior",
+        "decoder_output": "residual",
+        "latent_spread": 3.0,
+    },
+    "VAEOverSampler, posterior points, intensities (the first default)": {
+        "latent_sampling": "posterior",
+        "decoder_output": "mean",
     },
     "VAEOverSampler, interpolated points, intensities": {
         "latent_sampling": "interpolate",

@@ -106,8 +106,9 @@ class VAEOverSampler(BaseOverSampler):
         :ref:`choosing_parameters` for measurements.
 
     latent_sampling : {{"auto", "posterior", "prior", "interpolate"}}, default="auto"
-        Where latent points come from. ``"auto"`` is ``"posterior"``, except
-        ``"interpolate"`` for a table's classes of fewer than 30 rows. ``"posterior"`` draws a
+        Where latent points come from. ``"auto"`` is ``"posterior"`` for a table's classes
+        of at least 30 rows, and ``"interpolate"`` for smaller classes and for images
+        (``image_shape``). ``"posterior"`` draws a
         random row of the class and then a point from its encoding q(z|x). ``"prior"`` draws
         from N(0, I). ``"interpolate"`` takes a random point on the segment between the
         encodings of a random row and one of its 5 nearest latent neighbours: SMOTE in the
@@ -129,14 +130,12 @@ class VAEOverSampler(BaseOverSampler):
         pixel noise: ``"sample"`` gives them the decoder's intensities, as ``"mean"`` does,
         and ``"residual"`` adds the real images' residuals, which keeps their strokes sharp.
 
-    latent_spread : float or "auto", default="auto"
+    latent_spread : float, default=1.0
         Factor on the posterior's standard deviation when ``latent_sampling`` resolves to
         ``"posterior"`` (ignored otherwise): how far new rows move from the class rows they
         grow from. Below 1 they stay closer (harder to tell from real rows, less varied),
         above 1 they move further (more varied, easier to tell apart). At most 10.
-        ``"auto"`` is 1 for tables and 3 for images (``image_shape``), whose new digits are
-        then as far from the training images as unseen real digits are, and still read as
-        their digit. See :ref:`choosing_parameters` for measurements.
+        See :ref:`choosing_parameters` for measurements.
 
     n_jobs : int or None, default=None
         Training jobs run in parallel through joblib (``None``: 1 unless in a
@@ -236,10 +235,7 @@ class VAEOverSampler(BaseOverSampler):
         "pretrain_steps": [Interval(Integral, 0, None, closed="left")],
         "latent_sampling": [StrOptions({"auto", "posterior", "prior", "interpolate"})],
         "decoder_output": [StrOptions({"auto", "residual", "sample", "mean"})],
-        "latent_spread": [
-            Interval(Real, 0, MAX_LATENT_SPREAD, closed="right"),
-            StrOptions({"auto"}),
-        ],
+        "latent_spread": [Interval(Real, 0, MAX_LATENT_SPREAD, closed="right")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -264,7 +260,7 @@ class VAEOverSampler(BaseOverSampler):
         pretrain_steps=0,
         latent_sampling="auto",
         decoder_output="auto",
-        latent_spread="auto",
+        latent_spread=1.0,
         n_jobs=None,
         verbose=0,
     ):

@@ -36,10 +36,6 @@ CALIBRATION_STREAM = 1
 # decoder_output="auto", latent points interpolated between encodings and the decoder's
 # learned noise instead of a posterior draw and its seed's residual (see Sampling.resolve).
 SMALL_CLASS_ROWS = 30
-# latent_spread="auto" for images, whose latent_sampling="auto" draws from the posterior: new
-# digits as far from the training images as held-out real ones are from them (distance ratio
-# 0.43), still read as their digit (see Sampling.resolve).
-IMAGE_LATENT_SPREAD = 3.0
 
 
 @dataclass(frozen=True)
@@ -63,27 +59,23 @@ class Sampling:
         latent_sampling: str,
         decoder_output: str,
         clip: bool,
-        spread: float | str,
+        spread: float,
         n_rows: int,
         image: bool,
     ) -> "Sampling":
         """The sampling of a class of ``n_rows`` rows (images when ``image``).
 
-        ``"auto"`` gives a table class a posterior draw with its seed row's residual, which
-        keeps a real row's correlated detail. Under ``SMALL_CLASS_ROWS`` rows that makes
-        near-copies of too few rows, and the class gets interpolated points with the
-        decoder's learned noise instead (``docs/history/small_class_auto.md``). Images get
-        posterior draws with residuals, which keep the strokes sharp, at
-        ``IMAGE_LATENT_SPREAD`` times the posterior's spread, which makes new digits rather
-        than near-copies (``docs/history/image_spread.md``).
+        ``"auto"`` gives images interpolated points with residuals. A table class gets a
+        posterior draw with its seed row's residual, which keeps a real row's correlated
+        detail. Under ``SMALL_CLASS_ROWS`` rows that makes near-copies of too few rows, and
+        the class gets interpolated points with the decoder's learned noise instead
+        (``docs/history/small_class_auto.md``).
         """
         small = not image and n_rows < SMALL_CLASS_ROWS
         if latent_sampling == "auto":
-            latent_sampling = "interpolate" if small else "posterior"
+            latent_sampling = "interpolate" if image or small else "posterior"
         if decoder_output == "auto":
             decoder_output = "sample" if small else "residual"
-        if spread == "auto":
-            spread = IMAGE_LATENT_SPREAD if image else 1.0
         return cls(latent_sampling, decoder_output, bool(clip), float(spread))
 
 
