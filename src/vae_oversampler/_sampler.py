@@ -108,12 +108,11 @@ class VAEOverSampler(BaseOverSampler):
     latent_sampling : {{"auto", "posterior", "prior", "interpolate"}}, default="auto"
         Where latent points come from. ``"auto"`` is ``"posterior"`` for a table's classes
         of at least 30 rows, and ``"interpolate"`` for smaller classes and for images
-        (``image_shape``). ``"posterior"`` draws a
-        random row of the class and then a point from its encoding q(z|x). ``"prior"`` draws
-        from N(0, I). ``"interpolate"`` takes a random point on the segment between the
-        encodings of a random row and one of its 5 nearest latent neighbours: SMOTE in the
-        latent space.
-        See :ref:`choosing_parameters` for measurements.
+        (``image_shape``). ``"posterior"`` draws a random row of the class and then a point
+        from its encoding q(z|x). ``"prior"`` draws from N(0, I). ``"interpolate"`` takes a
+        random point on the segment between the encodings of a random row and one of its 5
+        nearest latent neighbours: SMOTE in the latent space. See :ref:`choosing_parameters`
+        for measurements.
 
     decoder_output : {{"auto", "residual", "sample", "mean"}}, default="auto"
         What is added to the decoder's mean at a latent point. ``"auto"`` is ``"sample"``
