@@ -41,7 +41,7 @@ def test_a_wider_spread_moves_new_rows_further_from_the_class_rows(data):
     assert moved[0] < 0.7 * moved[1] and moved[1] < 0.7 * moved[2]
 
 
-def test_the_spread_scales_the_posterior_standard_deviation_exactly(data):
+def test_the_spread_scales_the_posterior_standard_deviation_exactly():
     """The same latent points' offsets from their rows' means, times the spread."""
     from vae_oversampler._generation.latent import latent_points
 
