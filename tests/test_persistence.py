@@ -420,7 +420,7 @@ def test_state_naming_other_attributes_is_refused(numeric_file, tmp_path, name):
 
 @pytest.mark.parametrize(
     ("version", "message"),
-    [(4, "format version 4 .* newer"), ("3", "unknown format version .3."), (0, "unknown")],
+    [(5, "format version 5 .* newer"), ("4", "unknown format version .4."), (0, "unknown")],
 )
 def test_unknown_or_newer_format_version_is_refused(numeric_file, tmp_path, version, message):
     newer = rewrite(numeric_file[1], tmp_path / "newer.zip", manifest={"format_version": version})

@@ -57,7 +57,10 @@ class VAEOverSampler(BaseOverSampler):
     clip : bool, default=True
         Keep each new numeric value inside the range [min, max] that its column takes in the
         class's rows. Whatever ``clip``, integer columns, and float columns that hold only
-        whole numbers, get whole numbers.
+        whole numbers, get whole numbers. A float column whose values all sit on an evenly
+        spaced grid (flags, ratings or counts after standardisation, values recorded to a
+        fixed number of decimals) gets values on that grid, a seen value's own bits where the
+        point is one (images excepted).
 
     image_shape : tuple of (int, int, int) or None, default=None
         ``(height, width, channels)`` when each row of X is one image, flattened. Each class

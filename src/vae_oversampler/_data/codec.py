@@ -22,6 +22,7 @@ import numpy as np
 
 from ..exceptions import TrainingDivergedError
 from .columns import ColumnLayout, assemble, fit_layout
+from .grid import snap_to_grid
 from .keys import class_keys
 from .missing import ClassMissing, put_missing, restore_object_markers
 from .pixels import PixelScaler, check_image_shape, pixel_scale
@@ -73,7 +74,7 @@ class TableCodec:
         dtypes = names = None
         if frame_dtypes is not None:
             dtypes, names = list(frame_dtypes), list(getattr(frame_dtypes, "index", ())) or None
-        layout = fit_layout(X, categorical, dtypes, names)
+        layout = fit_layout(X, categorical, dtypes, names, grids=image_shape is None)
         return cls(layout, X.dtype, image_shape, pixels)
 
     def row_keys(self, rows) -> np.ndarray | None:
@@ -124,6 +125,7 @@ class TableCodec:
         """
         layout = self.layout
         numeric = codec.scaler.inverse_transform(numeric)
+        snap_to_grid(numeric, layout.grid)
         if clip:
             np.clip(numeric, codec.low, codec.high, out=numeric)
         numeric[:, layout.whole] = np.rint(numeric[:, layout.whole])

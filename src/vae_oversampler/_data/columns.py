@@ -1,4 +1,5 @@
-"""The columns of a table: which are categorical, which hold whole numbers, which have holes.
+"""The columns of a table: which are categorical, which hold whole numbers or values on a grid,
+which have holes.
 
 The VAE sees each row as its numeric columns (standardised per class) followed by a one-hot
 block per categorical column (all zeros where the category is missing), and, for a class with
@@ -15,6 +16,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import check_array
 from sklearn.utils._indexing import _get_column_indices
 
+from .grid import find_grids
 from .missing import column_markers, is_missing
 
 
@@ -76,6 +78,9 @@ class ColumnLayout:
     numeric_dtypes: tuple = ()
     # (column, marker kind) for each column of X with a missing cell; see _missing.marker
     missing: tuple = ()
+    # per numeric column: the levels of the evenly spaced values it holds (see _data.grid),
+    # None for images
+    grid: tuple | None = None
 
     @property
     def categories(self) -> list:
@@ -134,18 +139,22 @@ def numeric_part(X, numeric) -> np.ndarray:
         ) from None
 
 
-def fit_layout(X, categorical, dtypes=None, names=None) -> ColumnLayout:
+def fit_layout(X, categorical, dtypes=None, names=None, grids=True) -> ColumnLayout:
     """Read the layout of ``X`` given the indices of its categorical columns.
 
     ``dtypes`` are the caller's column dtypes when X was a DataFrame (validated into one
     float64 or object array, which no longer says that a column was uint8, say); None means
     X's own dtype for every column. ``names`` are its column names, for error messages.
+    ``grids=False`` (images) looks for no grid of values.
     """
     numeric = np.setdiff1d(np.arange(X.shape[1]), categorical)
     numeric_dtypes = tuple(
         X.dtype if dtypes is None else _numpy_dtype(dtypes[i], X.dtype) for i in numeric
     )
     whole = _whole_columns(X, numeric)
+    grid = None
+    if grids and not sparse.issparse(X):
+        grid = find_grids(_numeric_blocks(X, numeric), whole)
     missing = column_markers(X, range(X.shape[1]))
     encoder = None
     if len(categorical):
@@ -162,7 +171,7 @@ def fit_layout(X, categorical, dtypes=None, names=None) -> ColumnLayout:
         encoder = OneHotEncoder(sparse_output=False, dtype=np.float32)
         encoder.fit(_filled(values, holes))
     return ColumnLayout(
-        numeric, np.asarray(categorical, np.int64), encoder, whole, numeric_dtypes, missing
+        numeric, np.asarray(categorical, np.int64), encoder, whole, numeric_dtypes, missing, grid
     )
 
 
@@ -217,6 +226,12 @@ def _whole_columns(X, numeric) -> np.ndarray:
         block = numeric_part(X[start : start + CHUNK_ROWS], numeric)
         whole &= np.all((block == np.round(block)) | np.isnan(block), axis=0)
     return whole
+
+
+def _numeric_blocks(X, numeric):
+    """The numeric columns of ``X``, ``CHUNK_ROWS`` rows at a time (see :func:`numeric_part`)."""
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        yield numeric_part(X[start : start + CHUNK_ROWS], numeric)
 
 
 def one_hot(X, layout: ColumnLayout) -> tuple[np.ndarray, np.ndarray]:

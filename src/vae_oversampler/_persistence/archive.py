@@ -25,8 +25,10 @@ from .model_config import ConfigError, check_model_config, weights_bytes
 
 FORMAT = "vae_oversampler.VAEOverSampler"
 # Format 3 (issue 31) is format 2 whose tabular models name their ``output_variance``
-# (``"sigmoid"``); a model of format 2 or 1 names none and means ``"clip"``.
-FORMAT_VERSION = 3
+# (``"sigmoid"``); a model of format 2 or 1 names none and means ``"clip"``. Format 4 is format
+# 3 whose column layout holds the grids of its numeric columns (``_data.grid``), which older
+# readers would ignore and so sample other rows; a layout of format 3 or older has none.
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 
 # The Keras model classes a file may hold: registered name -> (class name, the modules it is

@@ -43,6 +43,17 @@ def check_layout(layout: ColumnLayout, n_features: int) -> None:
         f"the layout's columns are not the {n_features} columns of X",
     )
     _array(layout.whole, "layout.whole", (len(numeric),), "b")
+    if layout.grid is not None:
+        _check(
+            type(layout.grid) is tuple and len(layout.grid) == len(numeric),
+            "layout.grid does not have one entry per numeric column",
+        )
+        for levels in layout.grid:
+            _array(levels, "layout.grid", (None,), "f")
+            _check(
+                len(levels) != 1 and (np.diff(levels) > 0).all(),
+                "layout.grid holds levels that are not increasing",
+            )
     _check(len(layout.numeric_dtypes) == len(numeric), "layout.numeric_dtypes has a wrong length")
     for dtype in layout.numeric_dtypes:
         _check(np.dtype(dtype).kind in "biufO", f"numeric column dtype {dtype}")

@@ -151,7 +151,14 @@ class Encoder:
             "numeric_dtypes": [self.encode(np.dtype(d)) for d in layout.numeric_dtypes],
             "encoder": encoder,
             "missing": [[int(column), str(kind)] for column, kind in layout.missing],
+            "grid": None if layout.grid is None else self._grid(layout.grid),
         }
+
+    def _grid(self, grid: tuple) -> dict:
+        # One array of every column's levels and one of their counts, not an array a column.
+        levels = np.concatenate([np.zeros(0), *grid]).astype(np.float64)
+        sizes = np.array([len(levels) for levels in grid], dtype=np.int64)
+        return {"levels": self.encode(levels), "sizes": self.encode(sizes)}
 
     def _arrays_transformer(self, transformer):
         from imblearn.utils._validation import ArraysTransformer
@@ -329,7 +336,19 @@ class Decoder:
             self.decode(value["whole"]),
             tuple(self.decode(d) for d in value["numeric_dtypes"]),
             _missing_markers(value.get("missing", [])),
+            # Files written before grids were found have none: their rows stay as they were.
+            self._decode_grid(value.get("grid")),
         )
+
+    def _decode_grid(self, value) -> tuple | None:
+        if value is None:
+            return None
+        levels, sizes = self.decode(value["levels"]), self.decode(value["sizes"])
+        if not (type(levels) is type(sizes) is np.ndarray and levels.ndim == sizes.ndim == 1):
+            raise ValueError("the layout's grid is not two 1-D arrays")
+        if sizes.dtype.kind not in "iu" or (sizes < 0).any() or sizes.sum() != len(levels):
+            raise ValueError("the layout's grid sizes do not add up to its levels")
+        return tuple(np.split(levels, np.cumsum(sizes)[:-1])) if len(sizes) else ()
 
     def _ArraysTransformer(self, value):
         from imblearn.utils._validation import ArraysTransformer
