@@ -222,8 +222,7 @@ def _whole_columns(X, numeric) -> np.ndarray:
         columns.data = ((data != np.round(data)) & ~np.isnan(data)).astype(np.float64)
         return np.asarray(columns.sum(axis=0)).ravel() == 0
     whole = np.ones(len(numeric), dtype=bool)
-    for start in range(0, X.shape[0], CHUNK_ROWS):
-        block = numeric_part(X[start : start + CHUNK_ROWS], numeric)
+    for block in _numeric_blocks(X, numeric):
         whole &= np.all((block == np.round(block)) | np.isnan(block), axis=0)
     return whole
 
