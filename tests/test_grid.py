@@ -148,3 +148,21 @@ def test_values_beyond_the_grid_s_range_of_floats_stay_finite():
         (found,) = find_grids([np.array([[0.0], [1e308], [-1e308]])], np.array([False]))
     np.testing.assert_array_equal(values[:, 0], [1.7e308, -1.7e308, 0.5])
     assert len(found) == 0
+
+
+def test_grids_survive_saving_and_loading(tmp_path):
+    from vae_oversampler import load
+
+    X, _, y = _table()
+    sampler = VAEOverSampler(random_state=0)
+    sampler.fit_resample(X, y)
+    sampler.save(tmp_path / "sampler.zip")
+    loaded = load(tmp_path / "sampler.zip")
+    grids = sampler._codec.layout.grid
+    assert [len(levels) for levels in grids] == [5, 2, 3, 0]
+    assert len(loaded._codec.layout.grid) == 4
+    for ours, theirs in zip(grids, loaded._codec.layout.grid, strict=True):
+        assert theirs.dtype == np.float64 and np.array_equal(ours, theirs)
+    rows = loaded.sample(50, 1, random_state=1)
+    assert np.array_equal(rows, sampler.sample(50, 1, random_state=1))
+    assert np.isin(rows[:, 0], X[:, 0]).all()

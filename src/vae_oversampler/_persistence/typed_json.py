@@ -157,7 +157,7 @@ class Encoder:
     def _grid(self, grid: tuple) -> dict:
         # One array of every column's levels and one of their counts, not an array a column.
         levels = np.concatenate([np.zeros(0), *grid]).astype(np.float64)
-        sizes = np.array([len(levels) for levels in grid], dtype=np.int64)
+        sizes = np.array([len(column) for column in grid], dtype=np.int64)
         return {"levels": self.encode(levels), "sizes": self.encode(sizes)}
 
     def _arrays_transformer(self, transformer):
